@@ -1,0 +1,97 @@
+// Rewrites headers at the proxy boundary in one pass over the raw list: hop-by-hop headers (and those the
+// Connection header names) are dropped both ways; X-Forwarded-* and X-Request-Id are set on the way in.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+/** RFC 9110 §7.6.1 connection-specific headers, plus the legacy ones proxies still see. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authenticate', 'proxy-authorization']);
+
+/** A request id from the client is kept when it is a plain token; anything else is replaced, never echoed. */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+
+export interface UpstreamRequestHeaders {
+  /** Flat [name, value, name, value…] list, as undici and Node take it. */
+  headers: string[];
+  requestId: string;
+  /** Whether the client sends a body (Content-Length > 0 or Transfer-Encoding), so the proxy streams one. */
+  hasBody: boolean;
+}
+
+export function upstreamRequestHeaders(req: IncomingMessage, proto: string): UpstreamRequestHeaders {
+  const raw = req.rawHeaders;
+  const dropped = connectionNamedHeaders(raw);
+  const headers: string[] = [];
+  let forwardedFor: string | undefined;
+  let requestId: string | undefined;
+  let host = '';
+  let hasBody = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const value = raw[i + 1]!;
+    const lower = name.toLowerCase();
+    switch (lower) {
+      case 'x-forwarded-for':
+        forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+        continue;
+      case 'x-request-id':
+        if (requestId === undefined && SANE_REQUEST_ID.test(value)) requestId = value;
+        continue;
+      case 'x-forwarded-proto':
+      case 'x-forwarded-host':
+        continue; // set below from what this hop saw; a client cannot choose them
+      case 'host':
+        host = value;
+        break;
+      case 'content-length':
+        if (value !== '0') hasBody = true;
+        break;
+      case 'transfer-encoding':
+        hasBody = true;
+        continue;
+    }
+    if (HOP_BY_HOP.has(lower) || dropped?.has(lower)) continue;
+    headers.push(name, value);
+  }
+  const client = req.socket.remoteAddress ?? 'unknown';
+  requestId ??= randomUUID();
+  headers.push(
+    'x-forwarded-for', forwardedFor === undefined ? client : `${forwardedFor}, ${client}`,
+    'x-forwarded-proto', proto,
+    'x-forwarded-host', host,
+    'x-request-id', requestId,
+  );
+  return { headers, requestId, hasBody };
+}
+
+/** The backend's response headers as a flat string list for writeHead, hop-by-hop headers removed. */
+export function downstreamResponseHeaders(raw: Buffer[]): string[] {
+  let dropped: Set<string> | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.length === 10 && raw[i]!.toString('latin1').toLowerCase() === 'connection') dropped = addTokens(dropped, raw[i + 1]!.toString('latin1'));
+  }
+  const headers: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1');
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || dropped?.has(lower)) continue;
+    headers.push(name, raw[i + 1]!.toString('latin1'));
+  }
+  return headers;
+}
+
+function connectionNamedHeaders(raw: string[]): Set<string> | undefined {
+  let named: Set<string> | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.length === 10 && raw[i]!.toLowerCase() === 'connection') named = addTokens(named, raw[i + 1]!);
+  }
+  return named;
+}
+
+function addTokens(set: Set<string> | undefined, value: string): Set<string> {
+  const tokens = set ?? new Set<string>();
+  for (const token of value.split(',')) {
+    const trimmed = token.trim().toLowerCase();
+    if (trimmed !== '' && trimmed !== 'close' && trimmed !== 'keep-alive') tokens.add(trimmed);
+  }
+  return tokens;
+}

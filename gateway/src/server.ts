@@ -1,0 +1,24 @@
+// Runs a gateway as this process: listen, then on SIGTERM/SIGINT finish in-flight requests within the
+// grace period and exit 0; a second signal, or the grace period running out, forces the exit.
+import closeWithGrace from 'close-with-grace';
+import { buildGateway } from './app.js';
+import type { GatewayConfig } from './config.js';
+import { createLogger } from './observability/logger.js';
+
+export async function runGateway(config: GatewayConfig): Promise<void> {
+  const logger = createLogger(config.log.level);
+  const gateway = await buildGateway(config, logger);
+  try {
+    await gateway.listen();
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    process.stderr.write(`gateway: cannot listen on ${config.listen.host}:${config.listen.port}: ${code ?? message}\n`);
+    process.exit(1);
+  }
+  closeWithGrace({ delay: config.shutdown.graceMs }, async ({ signal, err }) => {
+    if (err) logger.error({ err }, 'stopping after an unexpected error');
+    else logger.info({ signal, graceMs: config.shutdown.graceMs }, 'stopping: finishing in-flight requests');
+    await gateway.close();
+    logger.info('stopped');
+  });
+}
