@@ -7,7 +7,6 @@ import { LoadBalancer, type PoolChange } from './load-balancer.js';
 import type { Logger } from './observability/logger.js';
 import type { ProxyEngine } from './proxy/engine.js';
 import { proxyPlugin } from './proxy/proxy-plugin.js';
-import { ReplyFromEngine } from './proxy/reply-from-engine.js';
 import { UndiciEngine } from './proxy/undici-engine.js';
 import { UpstreamPools } from './proxy/upstream-pool.js';
 
@@ -32,7 +31,10 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   });
   const checker = new ActiveHealthChecker(config.healthCheck, (backend, result) => loadBalancer.recordProbe(backend.id, result));
   const pools = new UpstreamPools(config.proxy);
-  const engine: ProxyEngine = config.proxy.engine === 'undici' ? new UndiciEngine(pools) : new ReplyFromEngine(config.proxy);
+  // reply-from is loaded only when chosen: the default engine should not carry its modules in memory.
+  const engine: ProxyEngine = config.proxy.engine === 'undici'
+    ? new UndiciEngine(pools)
+    : new (await import('./proxy/reply-from-engine.js')).ReplyFromEngine(config.proxy);
 
   const addBackend = (backend: Backend) => {
     loadBalancer.add(backend);

@@ -34,6 +34,7 @@ const httpUrl = z.string({ invalid_type_error: 'is not a string' }).refine((valu
 
 /** Backends are origins: the gateway forwards the client's path as it is, so a path here would be ignored. */
 const originUrl = httpUrl.refine((value) => {
+  if (!URL.canParse(value)) return true; // already reported as not a URL
   const url = new URL(value);
   return url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '';
 }, 'is not an origin (scheme://host:port, without path, query or credentials)');

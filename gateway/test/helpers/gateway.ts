@@ -1,0 +1,45 @@
+// An in-process gateway on 127.0.0.1:0 with fast health checks, built from the same config schema users write.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { buildGateway, type Gateway } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+
+/** Probe every 100 ms so tests see flips quickly; thresholds stay at their defaults. */
+export const FAST_HEALTH = { intervalMs: 100, timeoutMs: 80, jitter: 0 };
+
+export interface TestGateway {
+  gateway: Gateway;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startGateway(config: Record<string, unknown>): Promise<TestGateway> {
+  const { healthCheck, ...rest } = config as { healthCheck?: Record<string, unknown> };
+  const merged = {
+    listen: { host: '127.0.0.1', port: 0 },
+    log: { level: 'silent', access: false },
+    ...rest,
+    healthCheck: { ...FAST_HEALTH, ...healthCheck },
+  };
+  const gateway = await buildGateway(loadConfig({ file: writeConfig(merged), env: {} }), pino({ level: 'silent' }));
+  const { port } = await gateway.listen();
+  return { gateway, url: `http://127.0.0.1:${port}`, close: () => gateway.close() };
+}
+
+function writeConfig(config: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'gateway-test-')), 'gateway.config.json');
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+}
+
+/** Polls until check() is true or the deadline passes; resolves with the elapsed milliseconds. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5_000, stepMs = 20): Promise<number> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+  }
+  return Date.now() - started;
+}

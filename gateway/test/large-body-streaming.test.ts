@@ -1,0 +1,48 @@
+// 100 MB up and 100 MB down pass through the gateway process intact while its RSS stays under 150 MB:
+// bodies are streamed with backpressure, never buffered.
+import { createHash } from 'node:crypto';
+import t from 'tap';
+import { request } from 'undici';
+import { startBackends } from './helpers/backends.js';
+import { rssBytes, spawnGateway } from './helpers/gateway-process.js';
+import { waitFor } from './helpers/gateway.js';
+
+const SIZE = 100 * 1024 * 1024;
+const RSS_LIMIT = 150 * 1024 * 1024;
+const CHUNK = Buffer.alloc(1024 * 1024, 7);
+
+t.test('100 MB upload and download stream through with bounded memory', async (t) => {
+  const [backend] = await startBackends(1);
+  const gw = await spawnGateway({ GATEWAY_BACKENDS: backend!.url });
+  t.teardown(async () => {
+    gw.child.kill('SIGKILL');
+    await backend!.stop();
+  });
+  await waitFor(async () => (await request(`${gw.url}/health`)).statusCode === 200);
+
+  let peak = 0;
+  const sampler = setInterval(() => void rssBytes(gw.child.pid!).then((rss) => (peak = Math.max(peak, rss)), () => {}), 50);
+  t.teardown(() => clearInterval(sampler));
+
+  const expected = createHash('sha256');
+  async function* upload() {
+    for (let sent = 0; sent < SIZE; sent += CHUNK.length) {
+      expected.update(CHUNK);
+      yield CHUNK;
+    }
+  }
+  const up = await request(`${gw.url}/upload`, { method: 'POST', body: upload(), headers: { 'content-type': 'application/octet-stream' } });
+  t.equal(up.statusCode, 200);
+  t.same(await up.body.json(), { bytes: SIZE, sha256: expected.digest('hex') }, 'the backend received every byte in order');
+
+  const down = await request(`${gw.url}/download?bytes=${SIZE}`);
+  t.equal(down.statusCode, 200);
+  t.equal(down.headers['content-length'], String(SIZE));
+  let received = 0;
+  for await (const chunk of down.body) received += (chunk as Buffer).length;
+  t.equal(received, SIZE, 'the client received every byte');
+
+  clearInterval(sampler);
+  peak = Math.max(peak, await rssBytes(gw.child.pid!));
+  t.ok(peak < RSS_LIMIT, `gateway peak RSS ${(peak / 1024 / 1024).toFixed(1)} MB < 150 MB`);
+});
