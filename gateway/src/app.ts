@@ -10,6 +10,8 @@ import { proxyPlugin } from './proxy/proxy-plugin.js';
 import { UndiciEngine } from './proxy/undici-engine.js';
 import { UpstreamPools } from './proxy/upstream-pool.js';
 
+const IDLE_SWEEP_MS = 50;
+
 export interface Gateway {
   readonly config: GatewayConfig;
   readonly traffic: FastifyInstance;
@@ -68,7 +70,14 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
       return { host: address.address, port: address.port };
     },
     async close() {
-      await traffic.close();
+      // Node closes idle keep-alive connections only when close() starts; one whose response finishes later
+      // would hold the listener open until its keep-alive timeout, so keep sweeping until all are gone.
+      const sweeper = setInterval(() => traffic.server.closeIdleConnections(), IDLE_SWEEP_MS);
+      try {
+        await traffic.close();
+      } finally {
+        clearInterval(sweeper);
+      }
     },
   };
 }
