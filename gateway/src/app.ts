@@ -2,13 +2,18 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { staticBackends, type Backend } from './backend.js';
 import type { GatewayConfig } from './config.js';
+import { ControlPlane } from './control-plane.js';
 import { ActiveHealthChecker } from './health/active-check.js';
 import { LoadBalancer, type PoolChange } from './load-balancer.js';
+import { EventFeed } from './observability/event-feed.js';
 import type { Logger } from './observability/logger.js';
+import { GatewayMetrics } from './observability/metrics.js';
 import type { ProxyEngine } from './proxy/engine.js';
 import { proxyPlugin } from './proxy/proxy-plugin.js';
 import { UndiciEngine } from './proxy/undici-engine.js';
 import { UpstreamPools } from './proxy/upstream-pool.js';
+import type { ForwardingSettings } from './proxy/forwarding.js';
+import { RetryBudget } from './proxy/retry-budget.js';
 
 const IDLE_SWEEP_MS = 50;
 
@@ -16,8 +21,14 @@ export interface Gateway {
   readonly config: GatewayConfig;
   readonly traffic: FastifyInstance;
   readonly loadBalancer: LoadBalancer;
-  /** Starts the listener; resolves with the bound address (useful with port 0). */
-  listen(): Promise<{ host: string; port: number }>;
+  /** The admin listener (pool, registry, drain; see gateway/src/admin/admin-app.ts). */
+  readonly admin: FastifyInstance;
+  /** Undefined when metrics.enabled is false. */
+  readonly metrics: GatewayMetrics | undefined;
+  /** Backend state changes for the dashboard's feed and GET /events. */
+  readonly events: EventFeed;
+  /** Starts the traffic and admin listeners; resolves with the bound addresses (useful with port 0). */
+  listen(): Promise<{ host: string; port: number; admin: { host: string; port: number } }>;
   /** Stops accepting, lets in-flight requests finish, stops health checks and closes upstream pools. */
   close(): Promise<void>;
 }
@@ -26,23 +37,38 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   const healthLog = logger.child({ component: 'health' });
   // With active checks off nothing would ever admit a backend, so they start up.
   const initialState = config.healthCheck.enabled ? config.healthCheck.initialState : 'up';
+  const events = new EventFeed();
+  // The pool is read only at scrape time, so the metrics can exist before it and see every 'added' change.
+  const metrics = config.metrics.enabled ? new GatewayMetrics(() => loadBalancer.list(), config.proxy.engine) : undefined;
+  const control = new ControlPlane(config, logger);
   const loadBalancer = new LoadBalancer({
     thresholds: { rise: config.healthCheck.rise, fall: config.healthCheck.fall },
     initialState,
-    onChange: (change) => logPoolChange(healthLog, change),
+    passive: config.passiveHealth.enabled ? config.passiveHealth : undefined,
+    onChange: (change) => {
+      logPoolChange(healthLog, change);
+      control.recordChange(change);
+      metrics?.observeChange(change);
+      events.record(change);
+    },
+    onEjectionRefused: (backend, reason) =>
+      healthLog.warn({ backend: backend.id, reason }, `backend ${backend.id} kept in the pool although failing (${reason}): it is the last one available`),
   });
-  const checker = new ActiveHealthChecker(config.healthCheck, (backend, result) => loadBalancer.recordProbe(backend.id, result));
-  const pools = new UpstreamPools(config.proxy);
+  const checker = new ActiveHealthChecker(config.healthCheck, (backend, result) => {
+    loadBalancer.recordProbe(backend.id, result);
+    metrics?.observeProbe(backend.id, result.ok);
+  });
   // reply-from is loaded only when chosen: the default engine should not carry its modules in memory.
   const engine: ProxyEngine = config.proxy.engine === 'undici'
-    ? new UndiciEngine(pools)
-    : new (await import('./proxy/reply-from-engine.js')).ReplyFromEngine(config.proxy);
+    ? new UndiciEngine(forwardingSettings(config, loadBalancer, metrics), { replayableBodyBytes: config.retry.replayableBodyBytes, maxBodyBytes: config.limits.maxBodyBytes })
+    : new (await import('./proxy/reply-from-engine.js')).ReplyFromEngine(loadBalancer, config.proxy);
 
   const addBackend = (backend: Backend) => {
     loadBalancer.add(backend);
     if (config.healthCheck.enabled) checker.watch(backend);
   };
   for (const backend of staticBackends(config.backends)) addBackend(backend);
+  const admin = await control.build(loadBalancer, config.healthCheck.enabled ? checker : undefined);
 
   const traffic = Fastify({
     loggerInstance: logger.child({ component: 'traffic' }) as FastifyBaseLogger,
@@ -50,11 +76,15 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
     return503OnClosing: true,
+    // Node answers 431 past this header size and 408 to a client still sending headers after the timeout
+    // (slowloris); Fastify's own client-error handler writes those responses.
+    http: { maxHeaderSize: config.limits.maxHeaderBytes, headersTimeout: config.limits.clientHeadersTimeoutMs, connectionsCheckingInterval: Math.min(config.limits.clientHeadersTimeoutMs, 1_000) },
+    keepAliveTimeout: config.limits.clientKeepAliveTimeoutMs,
   });
   await traffic.register(proxyPlugin, {
-    loadBalancer,
     engine,
     accessLog: config.log.access ? logger.child({ component: 'access' }) : undefined,
+    metrics,
   });
   traffic.addHook('onClose', async () => checker.close());
 
@@ -62,12 +92,16 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     config,
     traffic,
     loadBalancer,
+    admin,
+    metrics,
+    events,
     async listen() {
       await traffic.listen({ host: config.listen.host, port: config.listen.port });
       const address = traffic.server.address();
       if (address === null || typeof address === 'string') throw new Error('traffic listener has no TCP address');
-      logger.info({ host: address.address, port: address.port, engine: engine.name, backends: loadBalancer.list().length }, 'gateway listening');
-      return { host: address.address, port: address.port };
+      const adminAddress = await control.listen({ host: address.address, port: address.port });
+      logger.info({ host: address.address, port: address.port, adminPort: adminAddress.port, engine: engine.name, backends: loadBalancer.list().length }, 'gateway listening');
+      return { host: address.address, port: address.port, admin: adminAddress };
     },
     async close() {
       // Node closes idle keep-alive connections only when close() starts; one whose response finishes later
@@ -78,12 +112,26 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
       } finally {
         clearInterval(sweeper);
       }
+      // After traffic: the last changes (and the audit records) of the shutdown are still written.
+      await control.close();
     },
   };
 }
 
+function forwardingSettings(config: GatewayConfig, loadBalancer: LoadBalancer, metrics: GatewayMetrics | undefined): ForwardingSettings {
+  return {
+    loadBalancer,
+    pools: new UpstreamPools(config.proxy),
+    limits: { retries: config.retry.retries, tryDurationMs: config.retry.tryDurationMs, idempotentMethods: new Set(config.retry.idempotentMethods) },
+    budget: new RetryBudget(config.retry.budgetRatio, config.retry.budgetMinPerSecond),
+    retryStatuses: new Set(config.retry.statuses),
+    failureStatuses: new Set(config.passiveHealth.enabled ? config.passiveHealth.statuses : []),
+    onRetry: metrics ? (kind) => metrics.observeRetry(kind) : undefined,
+  };
+}
+
 function logPoolChange(log: Logger, change: PoolChange): void {
-  const fields = { backend: change.backend.id, url: change.backend.origin, from: change.from, to: change.to, reason: change.reason };
+  const fields = { backend: change.backend.id, url: change.backend.origin, from: change.from, to: change.to, reason: change.reason, actor: change.actor };
   if (change.to === 'down' || change.to === 'absent') log.warn(fields, `backend ${change.backend.id} ${change.to === 'down' ? 'down' : 'removed'}: ${change.reason}`);
   else log.info(fields, `backend ${change.backend.id} ${change.to}${change.from === 'absent' ? ' (added)' : ''}`);
 }

@@ -1,6 +1,7 @@
 // The gateway's configuration schema: every key, its default and what is allowed, in one place.
 // Messages are phrased to follow the offending value: `healthCheck.fall: 0 is not an integer >= 1`.
 import { z } from 'zod';
+import { adminSections } from './config-schema-admin.js';
 
 export const DEFAULT_LISTEN_HOST = '0.0.0.0';
 export const DEFAULT_LISTEN_PORT = 8080;
@@ -17,9 +18,32 @@ export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
 /** Keep-alive sockets per backend; beyond it requests queue in the pool instead of opening more. */
 export const DEFAULT_CONNECTIONS_PER_BACKEND = 128;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+/** Tries after the first, each on another backend. */
+export const DEFAULT_RETRIES = 2;
+/** No new try starts this long after the first one did. */
+export const DEFAULT_TRY_DURATION_MS = 5_000;
+/** RFC 9110 §9.2.2 idempotent methods: safe to send twice. POST and PATCH are not. */
+export const DEFAULT_IDEMPOTENT_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'];
+export const DEFAULT_RETRY_STATUSES = [502, 503, 504];
+/** Bodies up to this size are buffered so a retry can send them again; larger ones stream and are not retried. */
+export const DEFAULT_REPLAYABLE_BODY_BYTES = 64 * 1024;
+/** Retries may be at most this share of requests over the budget window (Envoy's default is 20 %). */
+export const DEFAULT_RETRY_BUDGET_RATIO = 0.2;
+export const DEFAULT_RETRY_BUDGET_MIN_PER_SECOND = 3;
+export const DEFAULT_PASSIVE_MAX_FAILS = 3;
+export const DEFAULT_PASSIVE_FAIL_WINDOW_MS = 10_000;
+export const DEFAULT_PASSIVE_EJECT_MS = 5_000;
+export const DEFAULT_PASSIVE_MAX_EJECT_MS = 60_000;
+export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
+/** Slowloris guard: a client must finish sending its headers within this time. */
+export const DEFAULT_CLIENT_HEADERS_TIMEOUT_MS = 10_000;
+export const DEFAULT_CLIENT_KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.number({ invalid_type_error: 'is not a number' }).int(`is not an integer`).min(min, `is not an integer >= ${min}`).max(max, `is not an integer <= ${max}`);
+
+const statusList = z.array(int(100, 599), { invalid_type_error: 'is not a list of HTTP status codes' });
 
 const port = int(0, 65535).describe('TCP port, 0 picks a free one');
 
@@ -90,10 +114,51 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    retry: z
+      .object({
+        retries: int(0, 10).default(DEFAULT_RETRIES),
+        tryDurationMs: int(0).default(DEFAULT_TRY_DURATION_MS),
+        idempotentMethods: z
+          .array(z.string().regex(/^[A-Z]+$/, 'is not an upper-case HTTP method'), { invalid_type_error: 'is not a list of methods' })
+          .default(DEFAULT_IDEMPOTENT_METHODS),
+        statuses: statusList.default(DEFAULT_RETRY_STATUSES),
+        replayableBodyBytes: int(0, 16 * 1024 * 1024).default(DEFAULT_REPLAYABLE_BODY_BYTES),
+        budgetRatio: z.number({ invalid_type_error: 'is not a number' }).min(0, 'is not between 0 and 1').max(1, 'is not between 0 and 1').default(DEFAULT_RETRY_BUDGET_RATIO),
+        budgetMinPerSecond: int(0).default(DEFAULT_RETRY_BUDGET_MIN_PER_SECOND),
+      })
+      .strict()
+      .default({}),
+    passiveHealth: z
+      .object({
+        enabled: z.boolean({ invalid_type_error: 'is not true or false' }).default(true),
+        maxFails: int(1, 1000).default(DEFAULT_PASSIVE_MAX_FAILS),
+        failWindowMs: int(1).default(DEFAULT_PASSIVE_FAIL_WINDOW_MS),
+        ejectTimeMs: int(1).default(DEFAULT_PASSIVE_EJECT_MS),
+        maxEjectTimeMs: int(1).default(DEFAULT_PASSIVE_MAX_EJECT_MS),
+        statuses: statusList.default(DEFAULT_RETRY_STATUSES),
+      })
+      .strict()
+      .default({}),
+    limits: z
+      .object({
+        maxHeaderBytes: int(1024, 1024 * 1024).default(DEFAULT_MAX_HEADER_BYTES),
+        maxBodyBytes: int(0).default(DEFAULT_MAX_BODY_BYTES),
+        clientHeadersTimeoutMs: int(1).default(DEFAULT_CLIENT_HEADERS_TIMEOUT_MS),
+        clientKeepAliveTimeoutMs: int(1).default(DEFAULT_CLIENT_KEEP_ALIVE_TIMEOUT_MS),
+      })
+      .strict()
+      .default({}),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { errorMap: () => ({ message: 'is not one of fatal, error, warn, info, debug, trace, silent' }) }).default('info'),
         access: z.boolean({ invalid_type_error: 'is not true or false' }).default(true),
+      })
+      .strict()
+      .default({}),
+    metrics: z
+      .object({
+        // Off only to measure what metrics cost: no /metrics, no request counting, the dashboard shows states only.
+        enabled: z.boolean({ invalid_type_error: 'is not true or false' }).default(true),
       })
       .strict()
       .default({}),
@@ -103,6 +168,8 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    // admin, registry, dns, audit
+    ...adminSections,
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -115,6 +182,9 @@ export const configSchema = z
       }
       seen.set(key, index);
     });
+    if (config.passiveHealth.maxEjectTimeMs < config.passiveHealth.ejectTimeMs) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['passiveHealth', 'maxEjectTimeMs'], message: `is below passiveHealth.ejectTimeMs (${config.passiveHealth.ejectTimeMs})` });
+    }
     if (config.healthCheck.timeoutMs >= config.healthCheck.intervalMs) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['healthCheck', 'timeoutMs'], message: `is not below healthCheck.intervalMs (${config.healthCheck.intervalMs})` });
     }

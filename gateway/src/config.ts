@@ -14,7 +14,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-type LeafKind = 'number' | 'boolean' | 'string' | 'backends';
+type LeafKind = 'number' | 'boolean' | 'string' | 'list' | 'numbers';
 interface EnvKey {
   env: string;
   path: string[];
@@ -84,11 +84,18 @@ function parseEnvValue(text: string, kind: LeafKind): unknown {
       return text.trim() === '' ? Number.NaN : Number(text);
     case 'boolean':
       return text === 'true' ? true : text === 'false' ? false : text;
-    case 'backends':
-      return text.split(',').map((url) => url.trim()).filter((url) => url !== '');
+    case 'list':
+      return splitList(text);
+    case 'numbers':
+      return splitList(text).map((item) => (/^-?\d+(\.\d+)?$/.test(item) ? Number(item) : item));
     case 'string':
       return text;
   }
+}
+
+/** Comma-separated lists in the environment: GATEWAY_BACKENDS=http://a:1,http://b:2. */
+function splitList(text: string): string[] {
+  return text.split(',').map((item) => item.trim()).filter((item) => item !== '');
 }
 
 function describeIssue(issue: z.ZodIssue, raw: Record<string, unknown>, fromEnv: Map<string, { env: string; text: string }>): string {
@@ -123,7 +130,9 @@ function collectEnvKeys(schema: z.ZodTypeAny, path: string[] = []): EnvKey[] {
     return Object.entries(inner.shape as Record<string, z.ZodTypeAny>).flatMap(([key, child]) => collectEnvKeys(child, [...path, key]));
   }
   const env = ENV_PREFIX + path.map((part) => part.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()).join('_');
-  const kind: LeafKind = inner instanceof z.ZodArray ? 'backends' : inner instanceof z.ZodNumber ? 'number' : inner instanceof z.ZodBoolean ? 'boolean' : 'string';
+  const kind: LeafKind = inner instanceof z.ZodArray
+    ? unwrap(inner.element) instanceof z.ZodNumber ? 'numbers' : 'list'
+    : inner instanceof z.ZodNumber ? 'number' : inner instanceof z.ZodBoolean ? 'boolean' : 'string';
   return [{ env, path, kind }];
 }
 

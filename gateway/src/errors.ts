@@ -15,8 +15,10 @@ export const UPSTREAM_UNREACHABLE = define('upstream_unreachable', 502, 'the bac
 export const UPSTREAM_TIMEOUT = define('upstream_timeout', 504, 'the backend did not answer in time');
 export const UPSTREAM_RESET = define('upstream_reset', 502, 'the backend closed the connection before answering');
 export const UPSTREAM_PROTOCOL_ERROR = define('upstream_protocol_error', 502, 'the backend sent a response that is not valid HTTP');
+export const UPSTREAM_WENT_DOWN = define('upstream_went_down', 502, 'the backend went down while the request waited for its answer');
 export const UPSTREAM_FAILED = define('upstream_failed', 502, 'forwarding to the backend failed');
 export const BAD_REQUEST = define('bad_request', 400, 'the request cannot be forwarded as it is');
+export const PAYLOAD_TOO_LARGE = define('payload_too_large', 413, 'the request body is over the size limit (limits.maxBodyBytes)');
 
 /** Maps a transport error (undici or Node) to what the client is told. */
 export function classifyUpstreamError(error: unknown): GatewayError {
@@ -40,6 +42,10 @@ export function classifyUpstreamError(error: unknown): GatewayError {
       return UPSTREAM_RESET;
     case 'UND_ERR_INVALID_ARG':
       return BAD_REQUEST;
+    case 'GATEWAY_RESCUED':
+      return UPSTREAM_WENT_DOWN;
+    case 'GATEWAY_BODY_TOO_LARGE':
+      return PAYLOAD_TOO_LARGE;
     default:
       return code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' ? UPSTREAM_PROTOCOL_ERROR : UPSTREAM_FAILED;
   }

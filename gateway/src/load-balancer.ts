@@ -3,6 +3,7 @@
 import type { Backend } from './backend.js';
 import type { ProbeResult } from './health/active-check.js';
 import type { HealthThresholds } from './health/health-state.js';
+import type { PassiveHealthOptions } from './health/passive-health.js';
 import { PoolMember, type MemberState } from './pool-member.js';
 import { RoundRobin } from './selection/round-robin.js';
 import type { Selector } from './selection/selector.js';
@@ -13,18 +14,27 @@ export interface PoolChange {
   from: MemberState | 'absent';
   to: MemberState | 'absent';
   reason: string;
+  /** Who caused it: an admin client's address, or health / passive / ttl / dns / etcd; undefined means the default for the kind of change. */
+  actor?: string;
+  /** Set on a weight change (the state stays the same). */
+  weight?: { from: number; to: number };
 }
 
 export interface LoadBalancerOptions {
   thresholds: HealthThresholds;
   /** 'unknown' keeps a new backend out until its first good probe; 'up' admits it at once. */
   initialState: 'unknown' | 'up';
-  /** Called on every state change: membership, health flip, drain. Never per request. */
+  /** Outlier detection from live traffic; undefined switches it off. */
+  passive?: PassiveHealthOptions;
+  /** Called on every state change: membership, health flip, ejection, drain. Never per request. */
   onChange?: (change: PoolChange) => void;
+  /** Called when a passive ejection is refused because the backend is the last one available. */
+  onEjectionRefused?: (backend: Backend, reason: string) => void;
 }
 
 export class LoadBalancer {
   private readonly members = new Map<string, PoolMember>();
+  private readonly readmitTimers = new Map<string, NodeJS.Timeout>();
   private selector: Selector<PoolMember> = new RoundRobin();
   private weighted = false;
   /** Members taking traffic now: primaries, or the backups when no primary is available. */
@@ -41,6 +51,11 @@ export class LoadBalancer {
     return this.availableCount > 0;
   }
 
+  /** Members taking traffic now (primaries, or backups when no primary is available). */
+  get available(): number {
+    return this.availableCount;
+  }
+
   list(): PoolMember[] {
     return [...this.members.values()];
   }
@@ -50,24 +65,26 @@ export class LoadBalancer {
   }
 
   /** Adds a backend, or replaces one whose origin changed; an unchanged backend keeps its health. */
-  add(backend: Backend): PoolMember {
+  add(backend: Backend, actor?: string): PoolMember {
     const existing = this.members.get(backend.id);
     if (existing && existing.backend.origin === backend.origin && existing.weight === backend.weight && existing.backend.backup === backend.backup) {
       return existing;
     }
-    const member = new PoolMember(backend, this.options.thresholds, this.options.initialState);
+    const member = new PoolMember(backend, this.options.thresholds, this.options.initialState, this.options.passive);
     this.members.set(backend.id, member);
     this.rebuild();
-    this.options.onChange?.({ backend, from: existing ? existing.state : 'absent', to: member.state, reason: existing ? 'replaced' : 'added' });
+    this.options.onChange?.({ backend, from: existing ? existing.state : 'absent', to: member.state, reason: existing ? 'replaced' : 'added', actor });
     return member;
   }
 
-  remove(id: string, reason: string): void {
+  remove(id: string, reason: string, actor?: string): void {
     const member = this.members.get(id);
     if (!member) return;
     this.members.delete(id);
+    clearTimeout(this.readmitTimers.get(id));
+    this.readmitTimers.delete(id);
     this.rebuild();
-    this.options.onChange?.({ backend: member.backend, from: member.state, to: 'absent', reason });
+    this.options.onChange?.({ backend: member.backend, from: member.state, to: 'absent', reason, actor });
   }
 
   /** Feeds an active probe into the member's health; a flip changes the candidate set at once. */
@@ -77,17 +94,66 @@ export class LoadBalancer {
     const before = member.state;
     const flip = result.ok ? member.health.recordSuccess() : member.health.recordFailure(result.reason);
     if (!flip) return;
-    this.rebuild();
-    this.options.onChange?.({ backend: member.backend, from: before, to: member.state, reason: flip.reason });
+    this.changed(member, before, flip.reason);
   }
 
-  setDraining(id: string, draining: boolean, reason: string): PoolMember | undefined {
+  /**
+   * A failure seen by live traffic (refused, reset, timeout, a listed status). Enough of them within the
+   * window eject the member, unless it is the last one available: then it keeps serving (panic mode),
+   * since a backend that fails some requests beats a certain 503 for all of them.
+   */
+  reportFailure(member: PoolMember, reason: string): void {
+    const passive = member.passive;
+    if (passive === undefined || member.ejected || !this.members.has(member.id)) return;
+    const now = Date.now();
+    const ejectMs = passive.recordFailure(reason, now);
+    if (ejectMs === undefined) return;
+    if (member.available && this.availableCount <= 1) {
+      this.options.onEjectionRefused?.(member.backend, passive.reason);
+      return;
+    }
+    const before = member.state;
+    passive.eject(ejectMs, now);
+    member.ejected = true;
+    const timer = setTimeout(() => this.readmit(member), ejectMs);
+    timer.unref();
+    this.readmitTimers.set(member.id, timer);
+    this.changed(member, before, `${passive.reason}: ejected for ${ejectMs / 1000} s`);
+  }
+
+  private readmit(member: PoolMember): void {
+    this.readmitTimers.delete(member.id);
+    if (!member.ejected) return;
+    const before = member.state;
+    member.ejected = false;
+    this.changed(member, before, 'ejection ended');
+  }
+
+  /** Rebuilds the candidate set after a member's state changed, moves its waiting tries, and reports it. */
+  private changed(member: PoolMember, before: MemberState, reason: string, actor?: string): void {
+    this.rebuild();
+    // Draining lets in-flight requests finish; down and ejected mean their answers may never come.
+    if (!member.available && !member.draining) member.rescueWaiting(reason);
+    this.options.onChange?.({ backend: member.backend, from: before, to: member.state, reason, actor });
+  }
+
+  setDraining(id: string, draining: boolean, reason: string, actor?: string): PoolMember | undefined {
     const member = this.members.get(id);
     if (!member || member.draining === draining) return member;
     const before = member.state;
     member.draining = draining;
+    this.changed(member, before, reason, actor);
+    return member;
+  }
+
+  /** Changes a member's weight in place, keeping its health; the selector is rebuilt with the new weight. */
+  setWeight(id: string, weight: number, reason: string, actor?: string): PoolMember | undefined {
+    const member = this.members.get(id);
+    if (!member || member.weight === weight) return member;
+    const from = member.weight;
+    member.weight = weight;
     this.rebuild();
-    this.options.onChange?.({ backend: member.backend, from: before, to: member.state, reason });
+    this.options.onChange?.({ backend: member.backend, from: member.state, to: member.state, reason, actor, weight: { from, to: weight } });
     return member;
   }
 

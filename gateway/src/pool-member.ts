@@ -1,10 +1,16 @@
 // A backend as the load balancer holds it: identity, health, the operator's drain flag and traffic counters.
 import type { Backend } from './backend.js';
 import { HealthState, type HealthThresholds } from './health/health-state.js';
+import { PassiveHealth, type PassiveHealthOptions } from './health/passive-health.js';
 import type { Candidate } from './selection/selector.js';
 
-/** What /pool shows: health, unless an operator drained the backend. */
-export type MemberState = 'unknown' | 'up' | 'down' | 'draining';
+/** What /pool shows: the operator's drain first, then a passive ejection, then active health. */
+export type MemberState = 'unknown' | 'up' | 'down' | 'ejected' | 'draining';
+
+/** A try waiting for this backend's response headers, which can be moved elsewhere if the backend goes away. */
+export interface WaitingTry {
+  rescue(reason: string): void;
+}
 
 export class PoolMember implements Candidate {
   readonly id: string;
@@ -12,24 +18,42 @@ export class PoolMember implements Candidate {
   readonly health: HealthState;
   /** Operator flag, kept apart from health: a draining backend takes no new requests but finishes its own. */
   draining = false;
+  /** Undefined when passive health is switched off. */
+  readonly passive: PassiveHealth | undefined;
+  /** Set while a passive ejection is in force; the load balancer clears it when the ejection ends. */
+  ejected = false;
   inFlight = 0;
   served = 0;
+  readonly waiting = new Set<WaitingTry>();
 
   constructor(
     readonly backend: Backend,
     thresholds: HealthThresholds,
     initialState: 'unknown' | 'up',
+    passive: PassiveHealthOptions | undefined,
   ) {
     this.id = backend.id;
     this.weight = backend.weight;
     this.health = new HealthState(thresholds, initialState);
+    this.passive = passive ? new PassiveHealth(passive) : undefined;
   }
 
   get available(): boolean {
-    return this.health.status === 'up' && !this.draining;
+    return this.health.status === 'up' && !this.draining && !this.ejected;
   }
 
   get state(): MemberState {
-    return this.draining ? 'draining' : this.health.status;
+    if (this.draining) return 'draining';
+    return this.ejected ? 'ejected' : this.health.status;
+  }
+
+  /** Why the member is in its state, in words for /pool and logs. */
+  get why(): string {
+    return this.ejected && this.passive ? this.passive.reason : this.health.reason;
+  }
+
+  /** Moves every try still waiting for this backend's answer elsewhere, where the retry policy allows it. */
+  rescueWaiting(reason: string): void {
+    for (const waiting of [...this.waiting]) waiting.rescue(reason);
   }
 }

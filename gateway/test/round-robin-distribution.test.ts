@@ -16,9 +16,12 @@ async function countByBackend(url: string, requests: number): Promise<Map<string
   return counts;
 }
 
+// A probe timing out on a loaded machine must not take a healthy backend out in the middle of a count.
+const PATIENT_HEALTH = { fall: 100, timeoutMs: 90 };
+
 t.test('300 requests over 3 backends: 100 ± 1 each, in strict rotation', async (t) => {
   const backends = await startBackends(3);
-  const gw = await startGateway({ backends: backends.map((b) => b.url) });
+  const gw = await startGateway({ backends: backends.map((b) => b.url), healthCheck: PATIENT_HEALTH });
   t.teardown(async () => {
     await gw.close();
     await Promise.all(backends.map((b) => b.stop()));
@@ -41,7 +44,7 @@ t.test('300 requests over 3 backends: 100 ± 1 each, in strict rotation', async 
 
 t.test('with one backend down the other two split evenly (no double hits on its neighbour)', async (t) => {
   const backends = await startBackends(3);
-  const gw = await startGateway({ backends: backends.map((b) => b.url) });
+  const gw = await startGateway({ backends: backends.map((b) => b.url), healthCheck: { ...PATIENT_HEALTH, fall: 1 } });
   t.teardown(async () => {
     await gw.close();
     await Promise.all(backends.map((b) => b.stop()));

@@ -13,8 +13,10 @@ export interface UpstreamRequestHeaders {
   /** Flat [name, value, name, value…] list, as undici and Node take it. */
   headers: string[];
   requestId: string;
-  /** Whether the client sends a body (Content-Length > 0 or Transfer-Encoding), so the proxy streams one. */
+  /** Whether the client sends a body (Content-Length > 0 or Transfer-Encoding), so the proxy forwards one. */
   hasBody: boolean;
+  /** Declared body size; undefined for chunked bodies. */
+  contentLength: number | undefined;
 }
 
 export function upstreamRequestHeaders(req: IncomingMessage, proto: string): UpstreamRequestHeaders {
@@ -25,6 +27,7 @@ export function upstreamRequestHeaders(req: IncomingMessage, proto: string): Ups
   let requestId: string | undefined;
   let host = '';
   let hasBody = false;
+  let contentLength: number | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const value = raw[i + 1]!;
@@ -43,10 +46,13 @@ export function upstreamRequestHeaders(req: IncomingMessage, proto: string): Ups
         host = value;
         break;
       case 'content-length':
-        if (value !== '0') hasBody = true;
+        // Node's parser already rejected malformed or conflicting values with 400.
+        contentLength = Number(value);
+        if (contentLength > 0) hasBody = true;
         break;
       case 'transfer-encoding':
         hasBody = true;
+        contentLength = undefined;
         continue;
     }
     if (HOP_BY_HOP.has(lower) || dropped?.has(lower)) continue;
@@ -60,7 +66,7 @@ export function upstreamRequestHeaders(req: IncomingMessage, proto: string): Ups
     'x-forwarded-host', host,
     'x-request-id', requestId,
   );
-  return { headers, requestId, hasBody };
+  return { headers, requestId, hasBody, contentLength };
 }
 
 /** The backend's response headers as a flat string list for writeHead, hop-by-hop headers removed. */

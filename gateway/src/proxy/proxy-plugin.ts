@@ -1,22 +1,23 @@
-// The traffic route: every method and path goes to the next available backend through the chosen engine.
-// Fastify's body parsing is switched off here: request bodies stream to the backend untouched.
+// The traffic route: every method and path goes through the chosen engine to the pool.
+// Fastify's body parsing is switched off here: request bodies reach the engine as the raw stream.
 import { METHODS } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { LoadBalancer } from '../load-balancer.js';
-import { NO_AVAILABLE_BACKEND, sendError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import type { ForwardOutcome, ProxyEngine } from './engine.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import type { ProxyEngine } from './engine.js';
 import { upstreamRequestHeaders } from './forwarded-headers.js';
+import type { ForwardResult } from './forwarding.js';
 
 export interface ProxyPluginOptions {
-  loadBalancer: LoadBalancer;
   engine: ProxyEngine;
   /** One line per request when set; leave unset to switch access logging off (benchmarks). */
   accessLog: Logger | undefined;
+  /** Counts and times every finished request; undefined when metrics.enabled is false. */
+  metrics?: GatewayMetrics | undefined;
 }
 
 export async function proxyPlugin(app: FastifyInstance, options: ProxyPluginOptions): Promise<void> {
-  const { loadBalancer, engine, accessLog } = options;
+  const { engine, accessLog, metrics } = options;
   // Fastify knows the common methods only; a proxy forwards whatever Node's parser accepts.
   // CONNECT never reaches a route: Node hands it to the 'connect' event, which the gateway does not serve.
   for (const method of METHODS) {
@@ -26,38 +27,32 @@ export async function proxyPlugin(app: FastifyInstance, options: ProxyPluginOpti
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
   await engine.register?.(app);
 
-  const logAccess = (request: FastifyRequest, backend: string, startedAt: number, requestId: string, outcome: ForwardOutcome) => {
+  const logAccess = (request: FastifyRequest, startedAt: number, requestId: string, result: ForwardResult) => {
     accessLog!.info({
       method: request.method,
       path: request.url,
-      status: outcome.status,
-      backend,
-      tries: 1,
+      status: result.status,
+      backend: result.member?.id,
+      tries: result.tries,
       durationMs: Math.round((performance.now() - startedAt) * 1000) / 1000,
       requestId,
       client: request.socket.remoteAddress,
-      error: outcome.error?.code,
+      error: result.error?.code,
     }, 'request');
   };
 
   const handler = (request: FastifyRequest, reply: FastifyReply): void => {
-    const startedAt = performance.now();
     const upstream = upstreamRequestHeaders(request.raw, 'http');
-    const member = loadBalancer.pick();
-    if (member === undefined) {
-      reply.hijack();
-      sendError(reply.raw, NO_AVAILABLE_BACKEND, upstream.requestId);
-      if (accessLog) logAccess(request, '', startedAt, upstream.requestId, { status: 503, error: NO_AVAILABLE_BACKEND });
+    if (accessLog === undefined && metrics === undefined) {
+      engine.forward(request, reply, { upstream, done: noop });
       return;
     }
-    member.inFlight += 1;
+    const startedAt = performance.now();
     engine.forward(request, reply, {
-      member,
       upstream,
-      done: (outcome) => {
-        member.inFlight -= 1;
-        member.served += 1;
-        if (accessLog) logAccess(request, member.id, startedAt, upstream.requestId, outcome);
+      done: (result) => {
+        metrics?.observeRequest(result.member, request.method, result.status, (performance.now() - startedAt) / 1000);
+        if (accessLog) logAccess(request, startedAt, upstream.requestId, result);
       },
     });
   };
@@ -65,3 +60,5 @@ export async function proxyPlugin(app: FastifyInstance, options: ProxyPluginOpti
   app.route({ method: app.supportedMethods, url: '/*', handler });
   app.addHook('onClose', async () => engine.close());
 }
+
+function noop(): void {}

@@ -1,15 +1,20 @@
 // The alternative forwarding engine on @fastify/reply-from, kept selectable (proxy.engine: "reply-from") so the
 // default undici engine can be compared with the design card's package of record in the same benchmark run.
+// It makes one try per request: retries, rescue and body limits are the undici engine's.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import replyFrom from '@fastify/reply-from';
-import { classifyUpstreamError, type GatewayError } from '../errors.js';
-import type { ForwardJob, ProxyEngine } from './engine.js';
+import { NO_AVAILABLE_BACKEND, classifyUpstreamError, sendError, type GatewayError } from '../errors.js';
+import type { LoadBalancer } from '../load-balancer.js';
+import type { ForwardContext, ProxyEngine } from './engine.js';
 import type { UpstreamPoolOptions } from './upstream-pool.js';
 
 export class ReplyFromEngine implements ProxyEngine {
   readonly name = 'reply-from';
 
-  constructor(private readonly options: UpstreamPoolOptions) {}
+  constructor(
+    private readonly loadBalancer: LoadBalancer,
+    private readonly options: UpstreamPoolOptions,
+  ) {}
 
   async register(app: FastifyInstance): Promise<void> {
     await app.register(replyFrom, {
@@ -24,17 +29,30 @@ export class ReplyFromEngine implements ProxyEngine {
     });
   }
 
-  forward(request: FastifyRequest, reply: FastifyReply, job: ForwardJob): void {
+  forward(request: FastifyRequest, reply: FastifyReply, { upstream, done }: ForwardContext): void {
+    const member = this.loadBalancer.pick();
+    if (member === undefined) {
+      reply.hijack();
+      sendError(reply.raw, NO_AVAILABLE_BACKEND, upstream.requestId);
+      done({ status: 503, error: NO_AVAILABLE_BACKEND, tries: 0 });
+      return;
+    }
+    member.inFlight += 1;
     let error: GatewayError | undefined;
-    reply.raw.once('close', () => job.done({ status: reply.raw.writableFinished ? reply.statusCode : 0, error }));
-    void reply.from(job.member.backend.origin + request.url, {
-      rewriteRequestHeaders: () => headerObject(job.upstream.headers),
+    reply.raw.once('close', () => {
+      member.inFlight -= 1;
+      member.served += 1;
+      done({ status: reply.raw.writableFinished ? reply.statusCode : 0, error, member, tries: 1 });
+    });
+    void reply.from(member.backend.origin + request.url, {
+      rewriteRequestHeaders: () => headerObject(upstream.headers),
       onError: (failed, { error: cause }) => {
         error = classifyUpstreamError((cause as { cause?: unknown }).cause ?? cause);
+        this.loadBalancer.reportFailure(member, error.code);
         void failed
           .code(error.status)
-          .header('x-request-id', job.upstream.requestId)
-          .send({ error: error.code, message: error.message, requestId: job.upstream.requestId });
+          .header('x-request-id', upstream.requestId)
+          .send({ error: error.code, message: error.message, requestId: upstream.requestId });
       },
     });
   }
