@@ -4,12 +4,15 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { installFaults } from './faults.js';
 
 export interface BackendAppOptions {
   /** Sent back in every response as `x-backend-id`, so a client can see the rotation. */
   id: string;
   /** Pino logger options; false keeps the demo quiet (tests, benchmarks). */
   logger?: boolean | { level: string };
+  /** What PUT /faults {"crash": true} does; the process entry exits, tests close the server. */
+  onCrash?: () => void;
 }
 
 /** Largest `/download?bytes=` a client may ask for: 1 GiB keeps a typo from filling a disk. */
@@ -27,6 +30,8 @@ export function buildBackendApp(options: BackendAppOptions): FastifyInstance {
   // any other body is text, so `curl --data Hello` (a form content type) is understood too.
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  installFaults(app, { onCrash: options.onCrash ?? (() => void app.close()) });
 
   app.get('/hello', async (_request, reply) => {
     reply.type('text/plain');

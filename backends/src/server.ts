@@ -19,7 +19,14 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const app = buildBackendApp({ id, logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+const app = buildBackendApp({
+  id,
+  logger: { level: process.env.LOG_LEVEL ?? 'info' },
+  onCrash: () => {
+    app.log.fatal('crashing on request (PUT /faults {"crash": true})');
+    process.exit(1);
+  },
+});
 await app.listen({ port, host });
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
