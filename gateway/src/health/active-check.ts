@@ -21,6 +21,8 @@ export type ProbeListener = (backend: Backend, result: ProbeResult) => void;
 
 export class ActiveHealthChecker {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** When each backend's next probe is due (epoch ms), for the admin /pool view. */
+  private readonly due = new Map<string, number>();
   /** Probes keep their own small keep-alive pool, apart from traffic, so a busy pool never queues a probe. */
   private readonly agent: Agent;
   private closed = false;
@@ -41,6 +43,11 @@ export class ActiveHealthChecker {
   unwatch(backendId: string): void {
     clearTimeout(this.timers.get(backendId));
     this.timers.delete(backendId);
+    this.due.delete(backendId);
+  }
+
+  nextProbeAt(backendId: string): number | undefined {
+    return this.due.get(backendId);
   }
 
   async close(): Promise<void> {
@@ -54,6 +61,7 @@ export class ActiveHealthChecker {
     const timer = setTimeout(() => void this.probeAndReschedule(backend), delayMs);
     timer.unref();
     this.timers.set(backend.id, timer);
+    this.due.set(backend.id, Date.now() + delayMs);
   }
 
   private async probeAndReschedule(backend: Backend): Promise<void> {

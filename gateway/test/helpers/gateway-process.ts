@@ -1,5 +1,8 @@
 // The compiled gateway as a real child process (what users run), for tests of exit codes, signals and memory.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -8,6 +11,7 @@ export const GATEWAY_CLI = fileURLToPath(new URL('../../../dist/gateway/src/cli.
 export interface GatewayProcess {
   child: ChildProcess;
   url: string;
+  adminUrl: string;
   /** Resolves with the exit code (or the signal name) when the process ends. */
   exited: Promise<number | string>;
   /** Every JSON log line the process printed so far. */
@@ -17,26 +21,35 @@ export interface GatewayProcess {
 /** Starts `gateway start` on 127.0.0.1:0 with the given GATEWAY_* variables and waits for it to listen. */
 export async function spawnGateway(env: Record<string, string>): Promise<GatewayProcess> {
   const child = spawn(process.execPath, [GATEWAY_CLI, 'start'], {
-    env: { PATH: process.env.PATH, GATEWAY_LISTEN_HOST: '127.0.0.1', GATEWAY_LISTEN_PORT: '0', GATEWAY_LOG_ACCESS: 'false', ...env },
+    env: {
+      PATH: process.env.PATH,
+      GATEWAY_LISTEN_HOST: '127.0.0.1',
+      GATEWAY_LISTEN_PORT: '0',
+      GATEWAY_LOG_ACCESS: 'false',
+      // Never the default admin port (tests run in parallel) nor an audit file in the working tree.
+      GATEWAY_ADMIN_PORT: '0',
+      GATEWAY_AUDIT_FILE: join(mkdtempSync(join(tmpdir(), 'gateway-audit-')), 'audit.jsonl'),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const port = await new Promise<number>((resolve, reject) => {
+  const { port, adminPort } = await new Promise<{ port: number; adminPort: number }>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
         const entry = JSON.parse(line) as Record<string, unknown>;
         logs.push(entry);
-        if (entry.msg === 'gateway listening') resolve(entry.port as number);
+        if (entry.msg === 'gateway listening') resolve({ port: entry.port as number, adminPort: entry.adminPort as number });
       } catch {
         // not a log line
       }
     });
     void exited.then((code) => reject(new Error(`gateway exited (${code}) before listening: ${stderr}`)));
   });
-  return { child, url: `http://127.0.0.1:${port}`, exited, logs };
+  return { child, url: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${adminPort}`, exited, logs };
 }
 
 /** Resident set size of a process in bytes, from /proc. */

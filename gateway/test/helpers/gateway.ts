@@ -12,6 +12,8 @@ export const FAST_HEALTH = { intervalMs: 100, timeoutMs: 80, jitter: 0 };
 export interface TestGateway {
   gateway: Gateway;
   url: string;
+  /** The admin listener, also on 127.0.0.1:0. */
+  adminUrl: string;
   close(): Promise<void>;
 }
 
@@ -20,12 +22,15 @@ export async function startGateway(config: Record<string, unknown>): Promise<Tes
   const merged = {
     listen: { host: '127.0.0.1', port: 0 },
     log: { level: 'silent', access: false },
+    // Never the default admin port (tests run in parallel) nor an audit file in the working tree.
+    admin: { host: '127.0.0.1', port: 0 },
+    audit: { file: join(mkdtempSync(join(tmpdir(), 'gateway-audit-')), 'audit.jsonl') },
     ...rest,
     healthCheck: { ...FAST_HEALTH, ...healthCheck },
   };
   const gateway = await buildGateway(loadConfig({ file: writeConfig(merged), env: {} }), pino({ level: 'silent' }));
-  const { port } = await gateway.listen();
-  return { gateway, url: `http://127.0.0.1:${port}`, close: () => gateway.close() };
+  const { port, admin } = await gateway.listen();
+  return { gateway, url: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${admin.port}`, close: () => gateway.close() };
 }
 
 function writeConfig(config: unknown): string {

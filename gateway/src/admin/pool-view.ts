@@ -1,0 +1,88 @@
+// What GET /pool says about each backend: identity, state and *why*, since when, traffic counters, and the
+// times of its last/next probe and last heartbeat. PoolHistory remembers each backend's last change to explain it.
+import type { ActiveHealthChecker } from '../health/active-check.js';
+import type { LoadBalancer, PoolChange } from '../load-balancer.js';
+import type { PoolMember } from '../pool-member.js';
+import type { Registry } from '../discovery/registry.js';
+
+export interface PoolEntry {
+  id: string;
+  url: string;
+  source: string;
+  state: string;
+  why: string;
+  since: string;
+  weight: number;
+  backup: boolean;
+  inFlight: number;
+  served: number;
+  lastProbeAt: string | null;
+  nextProbeAt: string | null;
+  lastHeartbeatAt: string | null;
+  heartbeatAgeMs: number | null;
+}
+
+interface LastChange {
+  to: string;
+  reason: string;
+  at: number;
+}
+
+/** The last change of every backend still in the pool; fed by the load balancer's onChange. */
+export class PoolHistory {
+  private readonly last = new Map<string, LastChange>();
+
+  record(change: PoolChange): void {
+    if (change.to === 'absent') this.last.delete(change.backend.id);
+    else this.last.set(change.backend.id, { to: change.to, reason: change.reason, at: Date.now() });
+  }
+
+  get(id: string): LastChange | undefined {
+    return this.last.get(id);
+  }
+}
+
+export interface PoolViewSources {
+  loadBalancer: LoadBalancer;
+  registry: Registry;
+  checker: ActiveHealthChecker | undefined;
+  history: PoolHistory;
+}
+
+const iso = (time: number | undefined) => (time === undefined ? null : new Date(time).toISOString());
+
+export function describePool(sources: PoolViewSources, now = Date.now()): { backends: PoolEntry[]; available: number } {
+  const backends = sources.loadBalancer.list().map((member) => describeMember(member, sources, now));
+  for (const expired of sources.registry.recentlyExpired()) {
+    backends.push({
+      id: expired.id, url: expired.url, source: 'registry', state: 'expired',
+      why: `ttl expired ${((now - expired.at) / 1000).toFixed(1)} s ago`, since: new Date(expired.at).toISOString(),
+      weight: 0, backup: false, inFlight: 0, served: 0, lastProbeAt: null, nextProbeAt: null, lastHeartbeatAt: null, heartbeatAgeMs: null,
+    });
+  }
+  return { backends, available: backends.filter((entry) => entry.state === 'up').length };
+}
+
+function describeMember(member: PoolMember, sources: PoolViewSources, now: number): PoolEntry {
+  const state = member.state;
+  const last = sources.history.get(member.id);
+  // Health states explain themselves (the last probe's verdict); drain and ejection by their last change.
+  const fromHealth = state === member.health.status;
+  const heartbeat = sources.registry.lastHeartbeat(member.id);
+  return {
+    id: member.id,
+    url: member.backend.origin,
+    source: member.backend.source,
+    state,
+    why: fromHealth ? member.health.reason : last?.reason ?? state,
+    since: new Date(fromHealth ? member.health.since : last?.at ?? member.health.since).toISOString(),
+    weight: member.weight,
+    backup: member.backend.backup,
+    inFlight: member.inFlight,
+    served: member.served,
+    lastProbeAt: iso(member.health.lastProbeAt),
+    nextProbeAt: iso(sources.checker?.nextProbeAt(member.id)),
+    lastHeartbeatAt: iso(heartbeat),
+    heartbeatAgeMs: heartbeat === undefined ? null : now - heartbeat,
+  };
+}

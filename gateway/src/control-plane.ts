@@ -1,0 +1,84 @@
+// The gateway's control plane beside the traffic path: the admin listener, the registry (local TTLs or etcd),
+// DNS discovery and the audit log. buildGateway creates it before the load balancer (whose changes it records),
+// builds it once the load balancer exists, and listens and closes it together with the traffic listener.
+import type { FastifyInstance } from 'fastify';
+import { buildAdminApp } from './admin/admin-app.js';
+import { PoolHistory } from './admin/pool-view.js';
+import type { GatewayConfig } from './config.js';
+import { DnsDiscovery } from './discovery/dns.js';
+import { EtcdStore } from './discovery/etcd.js';
+import { PoolMembership } from './discovery/membership.js';
+import type { Listener } from './discovery/registration.js';
+import { Registry } from './discovery/registry.js';
+import { TtlStore } from './discovery/ttl-store.js';
+import type { ActiveHealthChecker } from './health/active-check.js';
+import type { LoadBalancer, PoolChange } from './load-balancer.js';
+import { AuditLog } from './observability/audit-log.js';
+import type { Logger } from './observability/logger.js';
+
+export class ControlPlane {
+  readonly audit: AuditLog;
+  private readonly history = new PoolHistory();
+  /** The gateway's own bound listeners: registrations pointing at them would loop. */
+  private readonly listeners: Listener[] = [];
+  private admin: FastifyInstance | undefined;
+  private registry: Registry | undefined;
+  private etcd: EtcdStore | undefined;
+  private dns: DnsDiscovery | undefined;
+
+  constructor(
+    private readonly config: GatewayConfig,
+    private readonly logger: Logger,
+  ) {
+    this.audit = new AuditLog(config.audit.file, (error) => logger.error({ err: error, file: config.audit.file }, 'audit log cannot be written'));
+  }
+
+  /** Feed for the load balancer's onChange: an audit record, and the explanation /pool shows. */
+  recordChange(change: PoolChange): void {
+    this.history.record(change);
+    this.audit.recordChange(change);
+  }
+
+  async build(loadBalancer: LoadBalancer, checker: ActiveHealthChecker | undefined): Promise<FastifyInstance> {
+    const { admin, registry: registryConfig, dns } = this.config;
+    const membership = new PoolMembership(loadBalancer, checker);
+    const registry = new Registry(
+      { ttlMs: registryConfig.ttlMs, maxBackends: registryConfig.maxBackends, drainTimeoutMs: registryConfig.drainTimeoutMs, listeners: () => this.listeners },
+      membership,
+    );
+    if (registryConfig.etcd.endpoints.length > 0) {
+      this.etcd = new EtcdStore({ ...registryConfig.etcd, ttlMs: registryConfig.ttlMs }, registry, this.logger.child({ component: 'etcd' }));
+      registry.attach(this.etcd);
+    } else {
+      registry.attach(new TtlStore(registryConfig.ttlMs, registry));
+    }
+    this.registry = registry;
+    if (dns.names.length > 0) this.dns = new DnsDiscovery(dns, membership, this.logger.child({ component: 'dns' }));
+    this.admin = await buildAdminApp({ loadBalancer, registry, checker, history: this.history, audit: this.audit }, admin, this.logger.child({ component: 'admin' }));
+    return this.admin;
+  }
+
+  /** Starts the admin listener and the discovery sources; resolves with the admin address. */
+  async listen(traffic: Listener): Promise<Listener> {
+    if (!this.admin) throw new Error('control plane not built');
+    this.listeners.push(traffic);
+    const { host, port } = this.config.admin;
+    await this.admin.listen({ host, port });
+    const address = this.admin.server.address();
+    if (address === null || typeof address === 'string') throw new Error('admin listener has no TCP address');
+    const bound = { host: address.address, port: address.port };
+    this.listeners.push(bound, { host, port: bound.port });
+    const auth = this.config.admin.token !== undefined || this.config.admin.tokenFile !== undefined ? 'bearer token' : 'none configured: mutations answer 403';
+    this.logger.info({ component: 'admin', host: bound.host, port: bound.port, auth }, 'admin listening');
+    this.etcd?.start();
+    this.dns?.start();
+    return bound;
+  }
+
+  async close(): Promise<void> {
+    this.dns?.close();
+    await this.admin?.close();
+    await this.registry?.close();
+    await this.audit.close();
+  }
+}
