@@ -7,7 +7,10 @@ t.test('fault switches', async (t) => {
   let crashed = false;
   const app = buildBackendApp({ id: 'faulty', onCrash: () => (crashed = true) });
   await app.listen({ host: '127.0.0.1', port: 0 });
-  t.teardown(() => app.close());
+  t.teardown(() => {
+    app.server.closeAllConnections(); // the hung request would otherwise hold close() open
+    return app.close();
+  });
   const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   const set = async (faults: object) => {
     const response = await request(`${url}/faults`, { method: 'PUT', body: JSON.stringify(faults), headers: { 'content-type': 'application/json' } });

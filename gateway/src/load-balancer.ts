@@ -118,7 +118,7 @@ export class LoadBalancer {
     const timer = setTimeout(() => this.readmit(member), ejectMs);
     timer.unref();
     this.readmitTimers.set(member.id, timer);
-    this.changed(member, before, `${passive.reason}: ejected for ${ejectMs / 1000} s`);
+    this.changed(member, before, passive.reason);
   }
 
   private readmit(member: PoolMember): void {

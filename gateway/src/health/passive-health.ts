@@ -46,6 +46,7 @@ export class PassiveHealth {
   eject(durationMs: number, now: number): void {
     this.ejections += 1;
     this.ejectedUntil = now + durationMs;
+    this.reason = `${this.reason}: ejected for ${durationMs / 1000} s`;
     this.lastEjectionEnd = this.ejectedUntil;
     this.failures.length = 0;
   }
