@@ -1,0 +1,81 @@
+// What GET /dashboard.json answers: every backend's state and why, plus its request totals since start.
+// The page turns two snapshots into rates, error ratios and a p99, so the server keeps no time windows.
+import type { LoadBalancer } from '../../load-balancer.js';
+import type { PoolMember } from '../../pool-member.js';
+import type { EventFeed } from '../event-feed.js';
+import { DURATION_BUCKETS, type GatewayMetrics, type RequestTotals } from '../metrics.js';
+import { PACKAGE_VERSION } from '../package-info.js';
+
+export interface SnapshotSources {
+  loadBalancer: LoadBalancer;
+  metrics: GatewayMetrics | undefined;
+  events: EventFeed;
+  /** When a self-registered backend last renewed its TTL (epoch ms); absent without a registry. */
+  lastHeartbeat?: (id: string) => number | undefined;
+}
+
+export interface BackendSnapshot extends RequestTotals {
+  id: string;
+  url: string;
+  source: string;
+  state: string;
+  why: string;
+  /** Epoch ms of the last state change. */
+  since: number;
+  weight: number;
+  backup: boolean;
+  inFlight: number;
+  served: number;
+  lastProbeAt: number | null;
+  lastHeartbeatAt: number | null;
+}
+
+export interface DashboardSnapshot {
+  /** Server clock (epoch ms): rates are computed against it, not the browser's clock. */
+  time: number;
+  version: string;
+  metricsEnabled: boolean;
+  /** Upper bounds of the duration histogram, in seconds; each backend's buckets add +Inf at the end. */
+  bucketBounds: number[];
+  available: number;
+  noBackend: number;
+  backends: BackendSnapshot[];
+}
+
+const NO_TOTALS: RequestTotals = { requests: 0, errors: 0, buckets: [] };
+
+export async function buildSnapshot(sources: SnapshotSources): Promise<DashboardSnapshot> {
+  const totals = sources.metrics ? await sources.metrics.requestTotals() : undefined;
+  const members = sources.loadBalancer.list();
+  return {
+    time: Date.now(),
+    version: PACKAGE_VERSION,
+    metricsEnabled: totals !== undefined,
+    bucketBounds: DURATION_BUCKETS,
+    available: members.filter((member) => member.available).length,
+    noBackend: totals?.noBackend ?? 0,
+    backends: members.map((member) => describe(member, sources, totals?.backends.get(member.id) ?? NO_TOTALS)),
+  };
+}
+
+function describe(member: PoolMember, sources: SnapshotSources, totals: RequestTotals): BackendSnapshot {
+  const state: string = member.state;
+  // Health explains itself (the last probe's verdict); drain and ejection by the change that caused them.
+  const fromHealth = state === member.health.status;
+  const last = fromHealth ? undefined : sources.events.lastFor(member.id);
+  return {
+    id: member.id,
+    url: member.backend.origin,
+    source: member.backend.source,
+    state,
+    why: fromHealth ? member.health.reason : last?.reason ?? state,
+    since: fromHealth ? member.health.since : last?.time ?? member.health.since,
+    weight: member.weight,
+    backup: member.backend.backup,
+    inFlight: member.inFlight,
+    served: member.served,
+    lastProbeAt: member.health.lastProbeAt ?? null,
+    lastHeartbeatAt: sources.lastHeartbeat?.(member.id) ?? null,
+    ...totals,
+  };
+}

@@ -1,0 +1,215 @@
+// The gateway's Prometheus metrics (names fixed by DESIGN.md) in their own prom-client registry.
+// Hot-path counters are label children bound once per backend/method/code and reused; pool gauges are read at scrape time.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { PoolChange } from '../load-balancer.js';
+import type { PoolMember } from '../pool-member.js';
+import { PACKAGE_VERSION } from './package-info.js';
+
+/** From a quarter millisecond (a local proxy hop) to past the 30 s response-headers timeout. */
+export const DURATION_BUCKETS = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** Methods get their own label value; anything else is OTHER, so a client cannot grow the label set. */
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'OTHER'] as const;
+const METHOD_INDEX = new Map<string, number>(METHODS.map((method, index) => [method, index]));
+const OTHER_METHOD = METHODS.length - 1;
+
+/** Series created at 0 for every backend, so a backend that never got traffic (or died first) still shows up. */
+const TRANSITION_TARGETS = ['up', 'down', 'ejected', 'draining'];
+/** The retry policy's failure kinds (proxy/retry-policy.ts), known up front so each starts at 0. */
+const RETRY_REASONS = ['connect', 'reset', 'timeout', 'status', 'rescued'];
+
+type CounterChild = Counter.Internal;
+
+/** One backend's totals since start, as the dashboard diffs them into rates, error ratio and p99. */
+export interface RequestTotals {
+  requests: number;
+  /** 5xx answers and cut connections (code 0). */
+  errors: number;
+  /** Cumulative counts per DURATION_BUCKETS bound, then +Inf. */
+  buckets: number[];
+}
+
+/** Everything the hot path touches for one backend, bound once. */
+interface BackendSeries {
+  duration: Histogram.Internal<string>;
+  /** Keyed by methodIndex * 1000 + status: a number key, so a lookup builds no string. */
+  requests: Map<number, CounterChild>;
+  probes: { ok: CounterChild; fail: CounterChild };
+  /** By the state entered; remembered so a removed backend's series can all be dropped. */
+  transitions: Map<string, CounterChild>;
+}
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly series = new Map<string, BackendSeries>();
+  private readonly retryChildren = new Map<string, CounterChild>();
+  private readonly requests: Counter<string>;
+  private readonly duration: Histogram<string>;
+  private readonly healthChecks: Counter<string>;
+  private readonly transitions: Counter<string>;
+  private readonly retries: Counter<string>;
+  private readonly noBackend: Counter<string>;
+
+  /** pool() is read at scrape time only: the up, in-flight and heartbeat-age gauges cost nothing per request. */
+  constructor(pool: () => Iterable<PoolMember>, engine: string) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    // promtool rejects gauges named *_total; the per-type gauges without the suffix carry the same counts.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
+    this.requests = new Counter({ name: 'gateway_requests_total', help: 'Requests answered through a backend, by backend, method and status code (0: connection cut).', labelNames: ['backend', 'method', 'code'], registers });
+    this.duration = new Histogram({ name: 'gateway_request_duration_seconds', help: 'Time from the request reaching the gateway to the response finishing, by backend.', labelNames: ['backend'], buckets: DURATION_BUCKETS, registers });
+    this.healthChecks = new Counter({ name: 'gateway_health_checks_total', help: 'Active health probes by backend and result (ok or fail).', labelNames: ['backend', 'result'], registers });
+    this.transitions = new Counter({ name: 'gateway_backend_transitions_total', help: 'Backend state changes by the state entered.', labelNames: ['backend', 'to'], registers });
+    this.retries = new Counter({ name: 'gateway_retries_total', help: 'Tries repeated on another backend, by what went wrong with the previous one.', labelNames: ['reason'], registers });
+    this.noBackend = new Counter({ name: 'gateway_no_backend_total', help: 'Requests answered 503 because no backend was available.', registers });
+    for (const reason of RETRY_REASONS) this.retryChild(reason);
+
+    new Gauge({
+      name: 'gateway_backend_up', help: '1 when the backend passes its health checks, else 0 (draining does not change it).', labelNames: ['backend'], registers,
+      collect() {
+        this.reset();
+        for (const member of pool()) this.set({ backend: member.id }, member.health.status === 'up' ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'gateway_backend_in_flight', help: 'Requests sent to the backend whose response has not finished yet.', labelNames: ['backend'], registers,
+      collect() {
+        this.reset();
+        for (const member of pool()) this.set({ backend: member.id }, member.inFlight);
+      },
+    });
+    new Gauge({
+      name: 'gateway_heartbeat_age_seconds', help: 'Seconds since the backend was last heard from (its last health probe); absent before the first.', labelNames: ['backend'], registers,
+      collect() {
+        this.reset();
+        const now = Date.now();
+        for (const member of pool()) {
+          const last = member.health.lastProbeAt;
+          if (last !== undefined) this.set({ backend: member.id }, (now - last) / 1000);
+        }
+      },
+    });
+    const buildInfo = new Gauge({ name: 'gateway_build_info', help: 'Always 1; the labels say which gateway build is running.', labelNames: ['version', 'node_version', 'engine'], registers });
+    buildInfo.set({ version: PACKAGE_VERSION, node_version: process.version, engine }, 1);
+  }
+
+  /**
+   * The hot-path hook: one call per finished response. member is the backend of the last try; without one the
+   * gateway answered by itself: a 503 then means no backend was available (a 400 or 413 is the client's doing).
+   */
+  observeRequest(member: PoolMember | undefined, method: string, status: number, seconds: number): void {
+    if (member === undefined) {
+      if (status === 503) this.noBackend.inc();
+      return;
+    }
+    const series = this.series.get(member.id) ?? this.addBackend(member.id);
+    const key = (METHOD_INDEX.get(method) ?? OTHER_METHOD) * 1000 + status;
+    let child = series.requests.get(key);
+    if (child === undefined) {
+      child = this.requests.labels(member.id, METHODS[Math.floor(key / 1000)]!, String(status));
+      series.requests.set(key, child);
+    }
+    child.inc();
+    series.duration.observe(seconds);
+  }
+
+  /** reason: the retry policy's FailureKind of the try that failed. */
+  observeRetry(reason: string): void {
+    (this.retryChildren.get(reason) ?? this.retryChild(reason)).inc();
+  }
+
+  observeProbe(backendId: string, ok: boolean): void {
+    const series = this.series.get(backendId);
+    if (series === undefined) return; // a probe that returned after its backend was removed
+    (ok ? series.probes.ok : series.probes.fail).inc();
+  }
+
+  /** Fed from the load balancer's onChange: creates a new backend's series, drops a removed one's, counts the rest. */
+  observeChange(change: PoolChange): void {
+    const id = change.backend.id;
+    if (change.to === 'absent') {
+      this.removeBackend(id);
+      return;
+    }
+    const series = this.addBackend(id);
+    let child = series.transitions.get(change.to);
+    if (child === undefined) {
+      child = this.transitions.labels(id, change.to);
+      series.transitions.set(change.to, child);
+    }
+    child.inc();
+  }
+
+  /** Read about once a second per open dashboard, never per request. */
+  async requestTotals(): Promise<{ backends: Map<string, RequestTotals>; noBackend: number }> {
+    const backends = new Map<string, RequestTotals>();
+    const totals = (id: string) => {
+      let entry = backends.get(id);
+      if (entry === undefined) backends.set(id, (entry = { requests: 0, errors: 0, buckets: [] }));
+      return entry;
+    };
+    for (const { labels, value } of (await this.requests.get()).values) {
+      const entry = totals(String(labels.backend));
+      const code = Number(labels.code);
+      entry.requests += value;
+      if (code === 0 || code >= 500) entry.errors += value;
+    }
+    // prom-client lists each backend's buckets in bound order, +Inf last.
+    for (const { labels, value, metricName } of (await this.duration.get()).values) {
+      if (metricName?.endsWith('_bucket')) totals(String(labels.backend)).buckets.push(value);
+    }
+    const noBackend = (await this.noBackend.get()).values[0]?.value ?? 0;
+    return { backends, noBackend };
+  }
+
+  async exposition(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  private addBackend(id: string): BackendSeries {
+    const existing = this.series.get(id);
+    if (existing) return existing;
+    // GET 200 at 0 makes gateway_requests_total{backend} exist before the first request; other codes appear when seen.
+    const requests = new Map<number, CounterChild>();
+    const getOk = this.requests.labels(id, 'GET', '200');
+    getOk.inc(0);
+    requests.set((METHOD_INDEX.get('GET') ?? 0) * 1000 + 200, getOk);
+    const duration = this.duration.labels(id);
+    this.duration.zero({ backend: id });
+    const probes = { ok: this.healthChecks.labels(id, 'ok'), fail: this.healthChecks.labels(id, 'fail') };
+    probes.ok.inc(0);
+    probes.fail.inc(0);
+    const transitions = new Map<string, CounterChild>();
+    for (const to of TRANSITION_TARGETS) {
+      const child = this.transitions.labels(id, to);
+      child.inc(0);
+      transitions.set(to, child);
+    }
+    const series = { duration, requests, probes, transitions };
+    this.series.set(id, series);
+    return series;
+  }
+
+  /** A removed backend's series go too, so backends that come and go (self-registration) do not pile up. */
+  private removeBackend(id: string): void {
+    const series = this.series.get(id);
+    if (!series) return;
+    this.series.delete(id);
+    for (const key of series.requests.keys()) this.requests.remove(id, METHODS[Math.floor(key / 1000)]!, String(key % 1000));
+    this.duration.remove(id);
+    this.healthChecks.remove(id, 'ok');
+    this.healthChecks.remove(id, 'fail');
+    for (const to of series.transitions.keys()) this.transitions.remove(id, to);
+  }
+
+  private retryChild(reason: string): CounterChild {
+    const child = this.retries.labels(reason);
+    child.inc(0);
+    this.retryChildren.set(reason, child);
+    return child;
+  }
+}
