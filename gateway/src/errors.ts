@@ -22,7 +22,8 @@ export const PAYLOAD_TOO_LARGE = define('payload_too_large', 413, 'the request b
 
 /** Maps a transport error (undici or Node) to what the client is told. */
 export function classifyUpstreamError(error: unknown): GatewayError {
-  const code = (error as { code?: string }).code ?? '';
+  const { code = '', name } = error as { code?: string; name?: string };
+  if (name === 'HTTPParserError') return UPSTREAM_PROTOCOL_ERROR;
   switch (code) {
     case 'ECONNREFUSED':
     case 'ENOTFOUND':

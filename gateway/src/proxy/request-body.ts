@@ -28,8 +28,12 @@ export async function prepareBody(req: IncomingMessage, contentLength: number | 
   // pipe(), not pipeline(): when undici destroys the counter after a failed try, the client's request must survive.
   req.pipe(counter);
   req.once('error', (error) => counter.destroy(error));
+  // undici listens for body errors only while a try is running; between tries an error must not crash the process.
+  counter.on('error', ignoreBetweenTries);
   return { body: counter, replayable: false };
 }
+
+function ignoreBetweenTries(): void {}
 
 function readWhole(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
