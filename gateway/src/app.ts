@@ -40,7 +40,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   const events = new EventFeed();
   // The pool is read only at scrape time, so the metrics can exist before it and see every 'added' change.
   const metrics = config.metrics.enabled ? new GatewayMetrics(() => loadBalancer.list(), config.proxy.engine) : undefined;
-  const control = new ControlPlane(config, logger);
+  const control = new ControlPlane(config, logger, { metrics, events });
   const loadBalancer = new LoadBalancer({
     thresholds: { rise: config.healthCheck.rise, fall: config.healthCheck.fall },
     initialState,

@@ -14,7 +14,15 @@ import { TtlStore } from './discovery/ttl-store.js';
 import type { ActiveHealthChecker } from './health/active-check.js';
 import type { LoadBalancer, PoolChange } from './load-balancer.js';
 import { AuditLog } from './observability/audit-log.js';
+import type { EventFeed } from './observability/event-feed.js';
 import type { Logger } from './observability/logger.js';
+import type { GatewayMetrics } from './observability/metrics.js';
+
+/** What the admin listener's /metrics, dashboard and /events read (built in buildGateway). */
+export interface ObservabilitySources {
+  metrics: GatewayMetrics | undefined;
+  events: EventFeed;
+}
 
 export class ControlPlane {
   readonly audit: AuditLog;
@@ -29,6 +37,7 @@ export class ControlPlane {
   constructor(
     private readonly config: GatewayConfig,
     private readonly logger: Logger,
+    private readonly observability: ObservabilitySources,
   ) {
     this.audit = new AuditLog(config.audit.file, (error) => logger.error({ err: error, file: config.audit.file }, 'audit log cannot be written'));
   }
@@ -54,7 +63,7 @@ export class ControlPlane {
     }
     this.registry = registry;
     if (dns.names.length > 0) this.dns = new DnsDiscovery(dns, membership, this.logger.child({ component: 'dns' }));
-    this.admin = await buildAdminApp({ loadBalancer, registry, checker, history: this.history, audit: this.audit }, admin, this.logger.child({ component: 'admin' }));
+    this.admin = await buildAdminApp({ loadBalancer, registry, checker, history: this.history, audit: this.audit, ...this.observability }, admin, this.logger.child({ component: 'admin' }));
     return this.admin;
   }
 

@@ -4,6 +4,9 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Logger } from '../observability/logger.js';
 import type { AuditLog } from '../observability/audit-log.js';
+import type { EventFeed } from '../observability/event-feed.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import { observabilityAdminRoutes } from '../observability/observability-routes.js';
 import { adminErrorHandler, adminNotFound } from './admin-errors.js';
 import { createTokenCheck, type TokenCheck } from './auth.js';
 import { healthRoutes } from './health-routes.js';
@@ -15,12 +18,16 @@ export interface AdminContext extends PoolViewSources {
   audit: AuditLog;
   /** preHandler for every mutation: Bearer token, constant-time compare, failures audited and rate limited. */
   requireToken: TokenCheck;
+  /** For /metrics and the dashboard; undefined when metrics.enabled is false. */
+  metrics: GatewayMetrics | undefined;
+  /** State changes for the dashboard's feed and GET /events. */
+  events: EventFeed;
 }
 
 export type AdminPlugin = FastifyPluginAsync<AdminContext>;
 
 /** Every endpoint group of the admin listener, registered in this order. Reads are open; mutations use requireToken. */
-export const ADMIN_PLUGINS: readonly AdminPlugin[] = [healthRoutes, poolRoutes, registryRoutes];
+export const ADMIN_PLUGINS: readonly AdminPlugin[] = [healthRoutes, poolRoutes, registryRoutes, observabilityAdminRoutes];
 
 export interface AdminAppOptions {
   token?: string;

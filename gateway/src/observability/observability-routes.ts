@@ -1,15 +1,24 @@
 // The admin listener's observability endpoints in one plugin: /metrics, the dashboard (/ and /dashboard.json)
-// and /events. Registering this one plugin on a Fastify instance is all the wiring they need.
+// and /events. The admin listener registers them through ADMIN_PLUGINS; any Fastify instance could.
 import type { FastifyInstance } from 'fastify';
+import type { AdminPlugin } from '../admin/admin-app.js';
 import { dashboardPlugin } from './dashboard/dashboard-plugin.js';
 import { eventsPlugin } from './dashboard/events-plugin.js';
 import type { SnapshotSources } from './dashboard/snapshot.js';
 import { metricsPlugin } from './metrics-plugin.js';
 
-export type ObservabilitySources = SnapshotSources;
-
-export async function observabilityRoutes(app: FastifyInstance, sources: ObservabilitySources): Promise<void> {
+export async function observabilityRoutes(app: FastifyInstance, sources: SnapshotSources): Promise<void> {
   await app.register(metricsPlugin, { metrics: sources.metrics });
   await app.register(eventsPlugin, { events: sources.events });
   await app.register(dashboardPlugin, sources);
 }
+
+/** The same endpoints as an entry of the admin listener's ADMIN_PLUGINS (gateway/src/admin/admin-app.ts). */
+export const observabilityAdminRoutes: AdminPlugin = async (app, context) => {
+  await observabilityRoutes(app, {
+    loadBalancer: context.loadBalancer,
+    metrics: context.metrics,
+    events: context.events,
+    lastHeartbeat: (id) => context.registry.lastHeartbeat(id),
+  });
+};
