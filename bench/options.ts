@@ -1,0 +1,103 @@
+// The bench's command line: flags, their defaults, and one-line errors naming the flag that is wrong.
+import { parseArgs } from 'node:util';
+import { TOOLS, type Tool } from './measure.js';
+import { TARGET_NAMES, type BackendKind, type TargetName } from './targets.js';
+
+export interface BenchOptions {
+  connections: number;
+  durationSec: number;
+  rounds: number;
+  pipelining: number;
+  warmupSec: number;
+  targets: TargetName[];
+  backends: BackendKind;
+  rate: number | undefined;
+  tools: Tool[];
+  /** Where <date>.json and <date>.svg go. */
+  outDir: string;
+}
+
+/** Demo (or nginx) backends behind every proxy, as in `npm start`. */
+export const BACKEND_COUNT = 3;
+
+export const USAGE = `usage: npm run bench -- [flags]      (node dist/bench/load.js after npm run build)
+  --targets LIST      comma-separated, in run order: ${TARGET_NAMES.join(', ')}
+                      (default: direct,gateway,nginx,haproxy)
+  --backends KIND     demo (the Node demo backends, default) or nginx (fixed-cost "return 200", isolates the proxy)
+  --tool TOOL         autocannon (default), wrk, or both
+  --connections N     concurrent connections (default 50)
+  --duration S        seconds per measured run (default 10)
+  --rounds N          interleaved rounds: every target once per round (default 3)
+  --warmup S          discarded warm-up run per target before round 1 (default 3, 0: none)
+  --pipelining N      requests in flight per connection (default 1; autocannon only)
+  --rate R            fixed overall rate in req/s, for the added-latency check (autocannon only)
+  --out DIR           results directory (default bench/results)
+Bounded: every run stops after its duration; Ctrl-C stops the run and every process the bench started.`;
+
+export class UsageError extends Error {}
+
+function integer(flag: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min || number > max) throw new UsageError(`--${flag}: expected an integer from ${min} to ${max}, got "${value}"`);
+  return number;
+}
+
+function list<T extends string>(flag: string, value: string, allowed: readonly T[]): T[] {
+  const items = value.split(',').map((item) => item.trim()).filter(Boolean);
+  const unknown = items.find((item) => !allowed.includes(item as T));
+  if (unknown !== undefined || items.length === 0) throw new UsageError(`--${flag}: "${unknown ?? value}" is not one of ${allowed.join(', ')}`);
+  return [...new Set(items as T[])];
+}
+
+/** Parses argv; throws UsageError (message for the user) on anything invalid, returns undefined for --help. */
+export function parseOptions(argv: string[], defaultOutDir: string, wrkInstalled: boolean): BenchOptions | undefined {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        connections: { type: 'string' },
+        duration: { type: 'string' },
+        rounds: { type: 'string' },
+        pipelining: { type: 'string' },
+        warmup: { type: 'string' },
+        targets: { type: 'string' },
+        backends: { type: 'string' },
+        rate: { type: 'string' },
+        tool: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return undefined;
+  const tool = values.tool ?? 'autocannon';
+  if (tool !== 'both' && !TOOLS.includes(tool as Tool)) throw new UsageError(`--tool: "${tool}" is not one of autocannon, wrk, both`);
+  let tools: Tool[] = tool === 'both' ? [...TOOLS] : [tool as Tool];
+  if (!wrkInstalled && tools.includes('wrk')) {
+    if (tool === 'wrk') throw new UsageError('--tool wrk: wrk is not installed (apt-get install wrk)');
+    process.stderr.write('bench: wrk is not installed; measuring with autocannon only\n');
+    tools = ['autocannon'];
+  }
+  const backends = values.backends ?? 'demo';
+  if (backends !== 'demo' && backends !== 'nginx') throw new UsageError(`--backends: "${backends}" is not one of demo, nginx`);
+  const options: BenchOptions = {
+    connections: integer('connections', values.connections, 50, 1, 10_000),
+    durationSec: integer('duration', values.duration, 10, 1, 3_600),
+    rounds: integer('rounds', values.rounds, 3, 1, 100),
+    pipelining: integer('pipelining', values.pipelining, 1, 1, 100),
+    warmupSec: integer('warmup', values.warmup, 3, 0, 600),
+    targets: list('targets', values.targets ?? 'direct,gateway,nginx,haproxy', TARGET_NAMES),
+    backends,
+    rate: values.rate === undefined ? undefined : integer('rate', values.rate, 0, 1, 1_000_000),
+    tools,
+    outDir: values.out ?? defaultOutDir,
+  };
+  // wrk has neither pipelining nor a fixed rate without scripts of its own (that is wrk2).
+  if (tools.includes('wrk') && options.pipelining > 1) throw new UsageError('--pipelining: autocannon only; use --tool autocannon');
+  if (tools.includes('wrk') && options.rate !== undefined) throw new UsageError('--rate: autocannon only (wrk has no fixed-rate mode); use --tool autocannon');
+  return options;
+}

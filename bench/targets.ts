@@ -1,0 +1,175 @@
+// Starting the things the bench measures: the backends (demo Node servers or fixed-cost nginx), and in
+// front of them the gateway (either engine), nginx and HAProxy. Each target says which process groups are
+// its own, so its CPU and memory can be read from /proc.
+import { spawnSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { get } from 'node:http';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { failOnEarlyExit, startProcess, type Started } from './processes.js';
+import { nginxBackendsConfig, ownProxyConfig, type ProxyConfigSource, type ProxyKind } from './proxy-configs.js';
+
+export const TARGET_NAMES = ['direct', 'gateway', 'gateway-reply-from', 'nginx', 'haproxy'] as const;
+export type TargetName = (typeof TARGET_NAMES)[number];
+export type BackendKind = 'demo' | 'nginx';
+
+/** Where nginx and HAProxy configs come from. Switching to the renderers is this one line. */
+const proxyConfig: ProxyConfigSource = ownProxyConfig;
+
+/** How long a process may take to answer its first GET /hello (the gateway waits for a good probe). */
+const READY_TIMEOUT_MS = 15_000;
+const PATH = '/hello';
+
+export interface Backends {
+  kind: BackendKind;
+  origins: string[];
+  pgids: number[];
+}
+
+export interface Target {
+  name: TargetName;
+  /** The URL the load generator requests. */
+  url: string;
+  /** The process groups whose CPU and memory count as this target's cost. */
+  pgids: number[];
+}
+
+const distDir = fileURLToPath(new URL('..', import.meta.url));
+
+/** A free 127.0.0.1 port, for processes that cannot report the port they bound (nginx, HAProxy). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function answersHello(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    get(url, { agent: false, timeout: 1_000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    })
+      .once('error', () => resolve(false))
+      .once('timeout', function (this: { destroy(): void }) {
+        this.destroy();
+      });
+  });
+}
+
+/** Polls GET url until it answers 200; fails if the process exits first or the deadline passes. */
+async function waitUntilServing(started: Started, url: string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const poll = async () => {
+    while (Date.now() < deadline) {
+      if (await answersHello(url)) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`${started.name} did not answer 200 on ${url} within ${READY_TIMEOUT_MS} ms:\n  ${started.lastLines.join('\n  ')}`);
+  };
+  await failOnEarlyExit(started, poll());
+}
+
+async function startNginx(name: string, dir: string, config: string): Promise<Started> {
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'nginx.conf');
+  await writeFile(file, config);
+  return startProcess(name, 'nginx', ['-p', `${dir}/`, '-c', file, '-g', 'daemon off;']);
+}
+
+export async function startBackends(kind: BackendKind, count: number, dir: string): Promise<Backends> {
+  const ports = await Promise.all(Array.from({ length: count }, freePort));
+  const origins = ports.map((port) => `http://127.0.0.1:${port}`);
+  if (kind === 'nginx') {
+    const nginx = await startNginx('nginx-backends', join(dir, 'nginx-backends'), nginxBackendsConfig(join(dir, 'nginx-backends'), ports));
+    await Promise.all(origins.map((origin) => waitUntilServing(nginx, origin + PATH)));
+    return { kind, origins, pgids: [nginx.pgid] };
+  }
+  const script = join(distDir, 'backends/src/server.js');
+  const started = ports.map((port, index) =>
+    // LOG_LEVEL=warn: no per-request or start-up logging costs in the measured path.
+    startProcess(`backend-${index + 1}`, process.execPath, [script, '--id', `backend-${index + 1}`, '--port', String(port)], {
+      env: { PATH: process.env.PATH, LOG_LEVEL: 'warn' },
+    }),
+  );
+  await Promise.all(started.map((backend, index) => waitUntilServing(backend, origins[index]! + PATH)));
+  return { kind, origins, pgids: started.map((backend) => backend.pgid) };
+}
+
+/** GATEWAY_* variables from the bench's environment are passed on (e.g. pool sizes under study), except the ones the bench sets. */
+export function passedGatewayEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('GATEWAY_') && entry[1] !== undefined));
+}
+
+async function startGateway(name: TargetName, engine: 'undici' | 'reply-from', backends: Backends, dir: string): Promise<Target> {
+  const gateway = startProcess(name, process.execPath, [join(distDir, 'gateway/src/cli.js'), 'start'], {
+    // cwd: a temp dir, so neither the repository's ./gateway.config.json (ports 3001-3003) is picked up
+    // nor an audit log written into the working tree.
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH,
+      ...passedGatewayEnv(),
+      GATEWAY_BACKENDS: backends.origins.join(','),
+      GATEWAY_LISTEN_HOST: '127.0.0.1',
+      GATEWAY_LISTEN_PORT: '0',
+      GATEWAY_LOG_ACCESS: 'false',
+      // port 0: two gateways (both engines) run side by side, and a developer's own gateway may hold 8081
+      GATEWAY_ADMIN_PORT: '0',
+      GATEWAY_PROXY_ENGINE: engine,
+    },
+  });
+  const listening = new Promise<number>((resolve) =>
+    gateway.onLine((line) => {
+      if (!line.includes('gateway listening')) return;
+      const port = (JSON.parse(line) as { port?: number }).port;
+      if (port) resolve(port);
+    }),
+  );
+  const url = `http://127.0.0.1:${await failOnEarlyExit(gateway, listening)}${PATH}`;
+  await waitUntilServing(gateway, url);
+  return { name, url, pgids: [gateway.pgid] };
+}
+
+async function startProxy(kind: ProxyKind, backends: Backends, dir: string): Promise<Target> {
+  const port = await freePort();
+  const proxyDir = join(dir, kind);
+  await mkdir(proxyDir, { recursive: true });
+  const config = await proxyConfig(kind, { dir: proxyDir, port, backends: backends.origins });
+  let proxy: Started;
+  if (kind === 'nginx') {
+    proxy = await startNginx(kind, proxyDir, config);
+  } else {
+    const file = join(proxyDir, 'haproxy.cfg');
+    await writeFile(file, config);
+    proxy = startProcess(kind, 'haproxy', ['-db', '-f', file]);
+  }
+  const url = `http://127.0.0.1:${port}${PATH}`;
+  await waitUntilServing(proxy, url);
+  return { name: kind, url, pgids: [proxy.pgid] };
+}
+
+/** Starts one target in front of the backends ('direct' starts nothing: it is the backends). */
+export async function startTarget(name: TargetName, backends: Backends, dir: string): Promise<Target> {
+  switch (name) {
+    case 'direct':
+      // All connections to the first backend: on 2 cores one backend is not slower than three, and a
+      // single URL keeps the latency histogram whole. Its cost is that of every backend process.
+      return { name, url: backends.origins[0]! + PATH, pgids: backends.pgids };
+    case 'gateway':
+      return startGateway(name, 'undici', backends, dir);
+    case 'gateway-reply-from':
+      return startGateway(name, 'reply-from', backends, dir);
+    case 'nginx':
+    case 'haproxy':
+      return startProxy(name, backends, dir);
+  }
+}
+
+/** First line of `command`'s version output (stdout or stderr: nginx and wrk use stderr), or undefined when not installed. */
+export function versionOf(command: string, args: string[]): string | undefined {
+  const result = spawnSync(command, args, { encoding: 'utf8' });
+  if (result.error) return undefined;
+  return `${result.stdout}${result.stderr}`.trim().split('\n')[0];
+}
