@@ -1,0 +1,100 @@
+// The processes of a chaos run: three demo backends that can be killed, restarted on the same port and
+// frozen, and the gateway in front of them, whose state-change log lines are collected as they happen.
+import { createServer } from 'node:net';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { failOnEarlyExit, startProcess, stopProcess, type Started } from './processes.js';
+
+const distDir = fileURLToPath(new URL('..', import.meta.url));
+
+export interface ChaosBackend {
+  id: string;
+  port: number;
+  process: Started | undefined;
+}
+
+/** A backend left or rejoined the pool, as the gateway logged it. */
+export interface StateChange {
+  atMs: number;
+  backend: string;
+  to: string;
+  reason: string;
+}
+
+export interface ChaosGateway {
+  url: string;
+  adminUrl: string;
+  changes: StateChange[];
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export function startBackend(backend: ChaosBackend): void {
+  backend.process = startProcess(backend.id, process.execPath, [join(distDir, 'backends/src/server.js'), '--id', backend.id, '--port', String(backend.port)], {
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'warn' },
+  });
+}
+
+export async function startBackends(count: number): Promise<ChaosBackend[]> {
+  const backends: ChaosBackend[] = [];
+  for (let i = 1; i <= count; i++) backends.push({ id: `backend-${i}`, port: await freePort(), process: undefined });
+  backends.forEach(startBackend);
+  return backends;
+}
+
+/** Signals the backend's whole process group (SIGKILL, SIGSTOP, SIGCONT). */
+export function signalBackend(backend: ChaosBackend, signal: NodeJS.Signals): void {
+  if (backend.process) process.kill(-backend.process.pgid, signal);
+}
+
+/** A backend that was killed is gone; stopping it again only reaps it. */
+export async function reapBackend(backend: ChaosBackend): Promise<void> {
+  if (backend.process) await stopProcess(backend.process);
+  backend.process = undefined;
+}
+
+/**
+ * Starts the gateway with retries on 500 as well: the chaos run's "50% 500s" backend is a failing
+ * backend, not an application answer, and the run says so in its report.
+ */
+export async function startGateway(backends: ChaosBackend[], startedAt: () => number, extraEnv: Record<string, string>): Promise<ChaosGateway> {
+  const gateway = startProcess('gateway', process.execPath, [join(distDir, 'gateway/src/cli.js'), 'start'], {
+    cwd: await mkdtemp(join(tmpdir(), 'chaos-gateway-')),
+    env: {
+      PATH: process.env.PATH,
+      GATEWAY_BACKENDS: backends.map((b) => `http://127.0.0.1:${b.port}`).join(','),
+      GATEWAY_LISTEN_HOST: '127.0.0.1',
+      GATEWAY_LISTEN_PORT: '0',
+      GATEWAY_ADMIN_PORT: '0',
+      GATEWAY_LOG_ACCESS: 'false',
+      GATEWAY_RETRY_STATUSES: '500,502,503,504',
+      GATEWAY_PASSIVE_HEALTH_STATUSES: '500,502,503,504',
+      ...extraEnv,
+    },
+  });
+  const changes: StateChange[] = [];
+  const listening = new Promise<{ port: number; adminPort: number }>((resolve) =>
+    gateway.onLine((line) => {
+      if (!line.startsWith('{')) return;
+      const entry = JSON.parse(line) as { msg?: string; port?: number; adminPort?: number; component?: string; backend?: string; to?: string; reason?: string };
+      if (entry.msg === 'gateway listening') resolve({ port: entry.port!, adminPort: entry.adminPort! });
+      if (entry.component === 'health' && entry.backend && entry.to) changes.push({ atMs: startedAt(), backend: entry.backend, to: entry.to, reason: entry.reason ?? '' });
+    }),
+  );
+  const { port, adminPort } = await failOnEarlyExit(gateway, listening);
+  return { url: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${adminPort}`, changes };
+}
+
+/** Sets a backend's fault switches (PUT /faults). */
+export async function setFaults(backend: ChaosBackend, faults: Record<string, number | boolean>): Promise<void> {
+  const response = await fetch(`http://127.0.0.1:${backend.port}/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+  await response.arrayBuffer();
+}

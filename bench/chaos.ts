@@ -1,0 +1,168 @@
+// `npm run chaos`: the gateway and three demo backends under autocannon load while a schedule kills,
+// freezes, slows and half-breaks backends. Prints progress and a report, writes JSON and an SVG timeline,
+// and exits 1 if any GET failed. Bounded: the load stops after --duration; every process is stopped at the end.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { reapBackend, setFaults, signalBackend, startBackend, startBackends, startGateway, type ChaosBackend } from './chaos-fleet.js';
+import { renderSvg, renderTable, timeEvents, type ChaosReport, type SecondCounts } from './chaos-report.js';
+import { SCENARIOS, buildSchedule, describeAction, type ChaosEvent, type Scenario } from './chaos-schedule.js';
+import { stopAll } from './processes.js';
+
+const USAGE = `usage: npm run chaos -- [--scenario mixed|kills] [--duration S] [--connections N] [--out DIR] [--quiet]
+  mixed (default): kill+restart, freeze+thaw, 200 ms slow, 50% 500s, one after another
+  kills: one of three backends SIGKILLed every 5 s, each restarted 2.5 s later`;
+
+function options() {
+  const { values } = parseArgs({ options: { scenario: { type: 'string', default: 'mixed' }, duration: { type: 'string', default: '30' }, connections: { type: 'string', default: '100' }, out: { type: 'string', default: 'bench/results' }, quiet: { type: 'boolean', default: false }, help: { type: 'boolean' } } });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const durationSec = Number(values.duration);
+  const connections = Number(values.connections);
+  const fail = (message: string): never => {
+    process.stderr.write(`chaos: ${message}\n${USAGE}\n`);
+    process.exit(2);
+  };
+  if (!SCENARIOS.includes(values.scenario as Scenario)) fail(`--scenario: "${values.scenario}" is not one of ${SCENARIOS.join(', ')}`);
+  if (!Number.isInteger(durationSec) || durationSec < 4 || durationSec > 600) fail(`--duration: expected 4 to 600 seconds, got "${values.duration}"`);
+  if (!Number.isInteger(connections) || connections < 1 || connections > 1000) fail(`--connections: expected 1 to 1000, got "${values.connections}"`);
+  return { scenario: values.scenario as Scenario, durationSec, connections, outDir: values.out!, quiet: values.quiet! };
+}
+
+async function apply(event: ChaosEvent, backend: ChaosBackend): Promise<void> {
+  switch (event.action.kind) {
+    case 'kill':
+      signalBackend(backend, 'SIGKILL');
+      return reapBackend(backend);
+    case 'restart':
+      return startBackend(backend);
+    case 'freeze':
+      return signalBackend(backend, 'SIGSTOP');
+    case 'thaw':
+      return signalBackend(backend, 'SIGCONT');
+    case 'faults':
+      return setFaults(backend, event.action.faults);
+  }
+}
+
+async function retriesByCause(adminUrl: string): Promise<Record<string, number>> {
+  try {
+    const text = await (await fetch(`${adminUrl}/metrics`)).text();
+    return Object.fromEntries([...text.matchAll(/^gateway_retries_total\{reason="([^"]+)"\} (\d+)/gm)].map((m) => [m[1]!, Number(m[2])]).filter(([, n]) => n !== 0));
+  } catch {
+    return {};
+  }
+}
+
+async function run(): Promise<number> {
+  const opts = options();
+  let startedAt = Date.now();
+  const backends = await startBackends(3);
+  const gateway = await startGateway(backends, () => Date.now() - startedAt, {});
+  const schedule = buildSchedule(opts.scenario, opts.durationSec * 1000, backends.length);
+  await waitForPool(gateway.url);
+
+  const timeline: SecondCounts[] = Array.from({ length: opts.durationSec + 1 }, () => ({ ok: 0, failed: 0 }));
+  const statuses: Record<string, number> = {};
+  const errors: Record<string, number> = {};
+  const share: Record<string, number> = {};
+  const second = () => timeline[Math.min(opts.durationSec, Math.floor((Date.now() - startedAt) / 1000))]!;
+  startedAt = Date.now();
+  gateway.changes.length = 0; // only reactions to this run's events count
+  const timers = schedule.map((event) =>
+    setTimeout(() => {
+      void apply(event, backends[event.backend]!).catch(() => {});
+      if (!opts.quiet) process.stderr.write(`chaos: ${((Date.now() - startedAt) / 1000).toFixed(1)} s  ${backends[event.backend]!.id} ${describeAction(event.action)}\n`);
+    }, event.atMs),
+  );
+  const progress = opts.quiet ? undefined : setInterval(() => {
+    const last = timeline[Math.max(0, Math.floor((Date.now() - startedAt) / 1000) - 1)]!;
+    process.stderr.write(`chaos: ${Math.round((Date.now() - startedAt) / 1000)}/${opts.durationSec} s  ${last.ok} ok/s  ${last.failed} failed/s\n`);
+  }, 5_000);
+
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `${gateway.url}/hello`,
+        connections: opts.connections,
+        duration: opts.durationSec,
+        timeout: 10,
+        // autocannon hands over the parser's flat [name, value, …] header list.
+        // autocannon hands over the parser's info, whose headers are a flat [name, value, …] list
+        // (its type definitions say otherwise).
+        setupClient: (client) => client.on('headers', (info) => {
+          const headers = (info as unknown as { headers?: string[] }).headers ?? [];
+          const at = headers.findIndex((name, index) => index % 2 === 0 && name.toLowerCase() === 'x-backend-id');
+          const id = at >= 0 ? headers[at + 1]! : 'none';
+          share[id] = (share[id] ?? 0) + 1;
+        }),
+      },
+      (error, done) => (error ? reject(error) : resolve(done)),
+    );
+    instance.on('response', (_client, statusCode) => {
+      statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+      if (statusCode >= 200 && statusCode < 300) second().ok += 1;
+      else second().failed += 1;
+    });
+    instance.on('reqError', (error: { code?: string; message?: string }) => {
+      const kind = error.code ?? error.message ?? 'error';
+      errors[kind] = (errors[kind] ?? 0) + 1;
+      second().failed += 1;
+    });
+  });
+  timers.forEach(clearTimeout);
+  clearInterval(progress);
+
+  const failedStatuses = Object.entries(statuses).filter(([code]) => !code.startsWith('2')).reduce((sum, [, n]) => sum + n, 0);
+  const report: ChaosReport = {
+    scenario: opts.scenario,
+    date: new Date().toISOString(),
+    durationSec: opts.durationSec,
+    connections: opts.connections,
+    requests: result.requests.total,
+    failedGets: failedStatuses + result.errors + result.timeouts,
+    statuses,
+    errors: { ...errors, ...(result.timeouts ? { timeouts: result.timeouts } : {}) },
+    retries: await retriesByCause(gateway.adminUrl),
+    share,
+    events: timeEvents(schedule, backends.map((b) => b.id), gateway.changes),
+    timeline,
+  };
+  await mkdir(opts.outDir, { recursive: true });
+  const base = join(opts.outDir, `chaos-${report.date.replace(/[:.]/g, '-')}`);
+  await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(`${base}.svg`, renderSvg(report));
+  process.stdout.write(`${renderTable(report)}\n\nwrote ${base}.json and ${base}.svg\n`);
+  return report.failedGets === 0 ? 0 : 1;
+}
+
+/** Waits until every backend answers through the gateway (each starts unknown until its first probe). */
+async function waitForPool(url: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  const seen = new Set<string>();
+  while (seen.size < 3) {
+    if (Date.now() > deadline) throw new Error(`the gateway did not reach all three backends within 15 s (saw ${[...seen].join(', ') || 'none'})`);
+    const response = await fetch(`${url}/hello`).catch(() => undefined);
+    const id = response?.headers.get('x-backend-id');
+    await response?.arrayBuffer();
+    if (id) seen.add(id);
+    else await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+process.once('SIGTERM', () => void stopAll().then(() => process.exit(143)));
+run().then(
+  async (code) => {
+    await stopAll();
+    process.exit(code);
+  },
+  async (error: Error) => {
+    process.stderr.write(`chaos: ${error.message}\n`);
+    await stopAll();
+    process.exit(2);
+  },
+);
