@@ -11,6 +11,7 @@ import { GatewayMetrics } from './observability/metrics.js';
 import type { ProxyEngine } from './proxy/engine.js';
 import { proxyPlugin } from './proxy/proxy-plugin.js';
 import { UndiciEngine } from './proxy/undici-engine.js';
+import { tunnelUpgrades } from './proxy/upgrade-tunnel.js';
 import { UpstreamPools } from './proxy/upstream-pool.js';
 import type { ForwardingSettings } from './proxy/forwarding.js';
 import { RetryBudget } from './proxy/retry-budget.js';
@@ -87,6 +88,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     metrics,
   });
   traffic.addHook('onClose', async () => checker.close());
+  const tunnels = tunnelUpgrades(traffic.server, { loadBalancer, connectTimeoutMs: config.proxy.connectTimeoutMs });
 
   return {
     config,
@@ -107,6 +109,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
       // Node closes idle keep-alive connections only when close() starts; one whose response finishes later
       // would hold the listener open until its keep-alive timeout, so keep sweeping until all are gone.
       const sweeper = setInterval(() => traffic.server.closeIdleConnections(), IDLE_SWEEP_MS);
+      tunnels.closeAll();
       try {
         await traffic.close();
       } finally {

@@ -1,0 +1,86 @@
+// WebSocket (and any other HTTP/1.1 Upgrade) through the gateway: the handshake goes to the next available
+// backend with the usual X-Forwarded-* and request id, then the two sockets are joined byte for byte.
+// Node hands upgrades to the server's 'upgrade' event, outside Fastify's routes, so this sits on the server.
+import type { IncomingMessage, Server } from 'node:http';
+import { connect as connectTcp, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { connect as connectTls } from 'node:tls';
+import type { LoadBalancer } from '../load-balancer.js';
+import type { PoolMember } from '../pool-member.js';
+import { upstreamRequestHeaders } from './forwarded-headers.js';
+
+export interface UpgradeTunnelOptions {
+  loadBalancer: LoadBalancer;
+  connectTimeoutMs: number;
+}
+
+export interface UpgradeTunnels {
+  /** Cuts every open tunnel: upgraded connections are long-lived and would hold a graceful shutdown open. */
+  closeAll(): void;
+}
+
+export function tunnelUpgrades(server: Server, options: UpgradeTunnelOptions): UpgradeTunnels {
+  const open = new Set<Duplex>();
+  server.on('upgrade', (req: IncomingMessage, client: Duplex, head: Buffer) => {
+    open.add(client);
+    client.once('close', () => open.delete(client));
+    client.on('error', () => client.destroy());
+    const member = options.loadBalancer.pick();
+    if (member === undefined) {
+      client.end('HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{"error":"no_available_backend"}');
+      return;
+    }
+    openTunnel(req, client, head, member, options);
+  });
+  return {
+    closeAll: () => {
+      for (const client of open) client.destroy();
+    },
+  };
+}
+
+function openTunnel(req: IncomingMessage, client: Duplex, head: Buffer, member: PoolMember, options: UpgradeTunnelOptions): void {
+  const { headers } = upstreamRequestHeaders(req, 'http');
+  // The hop-by-hop Upgrade and Connection headers are exactly what this hop must pass on.
+  headers.push('connection', 'upgrade', 'upgrade', req.headers.upgrade ?? 'websocket');
+  const url = new URL(member.backend.origin);
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const backend: Socket = url.protocol === 'https:' ? connectTls({ host: url.hostname, port, servername: url.hostname }) : connectTcp({ host: url.hostname, port });
+  member.inFlight += 1;
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    member.inFlight -= 1;
+    backend.destroy();
+    client.destroy();
+  };
+  const connectTimer = setTimeout(() => {
+    options.loadBalancer.reportFailure(member, 'connect timeout');
+    close();
+  }, options.connectTimeoutMs);
+  backend.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
+    clearTimeout(connectTimer);
+    let requestHead = `${req.method} ${req.url} HTTP/1.1\r\n`;
+    for (let i = 0; i < headers.length; i += 2) requestHead += `${headers[i]}: ${headers[i + 1]}\r\n`;
+    backend.write(`${requestHead}\r\n`);
+    // Bytes the client sent right behind its handshake belong to the backend too.
+    if (head.length > 0) backend.write(head);
+    backend.pipe(client);
+    client.pipe(backend);
+  });
+  backend.once('error', (error: NodeJS.ErrnoException) => {
+    clearTimeout(connectTimer);
+    if (backend.bytesRead === 0 && !closed) {
+      // Nothing came back yet: the client can still be told, in HTTP, that the backend failed.
+      options.loadBalancer.reportFailure(member, error.code === 'ECONNREFUSED' ? 'refused' : 'reset');
+      closed = true;
+      member.inFlight -= 1;
+      client.end('HTTP/1.1 502 Bad Gateway\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"upstream_unreachable"}');
+      return;
+    }
+    close();
+  });
+  backend.once('close', close);
+  client.once('close', close);
+}

@@ -1,0 +1,65 @@
+// WebSocket upgrades pass through the gateway to the next backend, with forwarded headers, and messages
+// flow both ways; with no backend available the handshake is refused with 503.
+import { createServer } from 'node:http';
+import t from 'tap';
+import WebSocket, { WebSocketServer } from 'ws';
+import { startGateway, waitFor } from './helpers/gateway.js';
+
+async function echoBackend(t: Tap.Test, id: string) {
+  const server = createServer((req, res) => res.end(req.url === '/health' ? 'ok' : id));
+  const wss = new WebSocketServer({ server });
+  wss.on('connection', (socket, req) => {
+    socket.send(JSON.stringify({ id, forwardedFor: req.headers['x-forwarded-for'], requestId: req.headers['x-request-id'] }));
+    socket.on('message', (data) => socket.send(`${id} echo: ${data}`));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    for (const client of wss.clients) client.terminate();
+    wss.close();
+    server.close();
+  });
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+}
+
+function open(url: string): Promise<{ socket: WebSocket; messages: string[] }> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url);
+    const messages: string[] = [];
+    socket.on('message', (data) => messages.push(String(data)));
+    socket.once('open', () => resolve({ socket, messages }));
+    socket.once('error', reject);
+  });
+}
+
+t.test('WebSocket through the gateway: round-robin handshake, forwarded headers, messages both ways', async (t) => {
+  const backends = [await echoBackend(t, 'ws-1'), await echoBackend(t, 'ws-2')];
+  const gw = await startGateway({ backends });
+  t.teardown(() => gw.close());
+  await waitFor(() => gw.gateway.loadBalancer.available === 2);
+  const wsUrl = gw.url.replace('http://', 'ws://');
+
+  const first = await open(`${wsUrl}/chat`);
+  const second = await open(`${wsUrl}/chat`);
+  await waitFor(() => first.messages.length === 1 && second.messages.length === 1);
+  const hello = [first, second].map((c) => JSON.parse(c.messages[0]!) as { id: string; forwardedFor: string; requestId: string });
+  t.same(hello.map((h) => h.id).sort(), ['ws-1', 'ws-2'], 'one connection to each backend');
+  t.equal(hello[0]!.forwardedFor, '127.0.0.1');
+  t.match(hello[0]!.requestId, /^[0-9a-f-]{36}$/);
+
+  first.socket.send('ping');
+  await waitFor(() => first.messages.length === 2);
+  t.equal(first.messages[1], `${hello[0]!.id} echo: ping`);
+  first.socket.close();
+  second.socket.close();
+});
+
+t.test('no backend available: the handshake gets 503', async (t) => {
+  const gw = await startGateway({ backends: ['http://127.0.0.1:9'], healthCheck: { intervalMs: 60_000, timeoutMs: 100 } });
+  t.teardown(() => gw.close());
+  const status = await new Promise<number>((resolve) => {
+    const socket = new WebSocket(`${gw.url.replace('http://', 'ws://')}/chat`);
+    socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    socket.once('error', () => resolve(-1));
+  });
+  t.equal(status, 503);
+});
