@@ -81,7 +81,7 @@ export class Registry implements StoreEvents {
     if (!existing && this.membership.size >= this.options.maxBackends) {
       throw new RegistryError(409, 'pool_full', `the pool already holds ${this.membership.size} backends (registry.maxBackends is ${this.options.maxBackends})`);
     }
-    this.stopDraining(id, actor);
+    this.stopDraining(id, `registered again by ${actor}`, actor);
     const created = await store.put(id, registration);
     this.upsert(id, registration, actor);
     return { id, ttlMs: this.options.ttlMs, created };
@@ -100,7 +100,7 @@ export class Registry implements StoreEvents {
     this.draining.set(id, undefined);
     this.membership.loadBalancer.setDraining(id, true, `deregistered by ${actor}`, actor);
     await store.delete(id).catch((error: unknown) => {
-      this.stopDraining(id, actor);
+      this.stopDraining(id, 'deregistration failed: the registry store is unreachable', actor);
       throw error;
     });
     const deadline = Date.now() + this.options.drainTimeoutMs;
@@ -158,11 +158,11 @@ export class Registry implements StoreEvents {
     this.membership.remove(id, `ttl expired: no heartbeat for ${this.options.ttlMs / 1000} s`, 'ttl');
   }
 
-  private stopDraining(id: string, actor: string): void {
+  private stopDraining(id: string, reason: string, actor: string): void {
     if (!this.draining.has(id)) return;
     clearTimeout(this.draining.get(id));
     this.draining.delete(id);
-    this.membership.loadBalancer.setDraining(id, false, `registered again by ${actor}`, actor);
+    this.membership.loadBalancer.setDraining(id, false, reason, actor);
   }
 
   private requireStore(): RegistryStore {
