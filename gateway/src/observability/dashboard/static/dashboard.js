@@ -81,10 +81,10 @@ function rowFor(tbody, id) {
   row = document.createElement('tr');
   row.dataset.backend = id;
   row.innerHTML = `<td><strong data-col="id"></strong><div class="url" data-col="url"></div></td>
-    <td><span class="state" data-col="state"></span></td><td class="why" data-col="why"></td>
+    <td><span class="state" data-col="state"></span></td><td class="why"><span data-col="why"></span><div class="since" data-col="since"></div></td>
     <td class="num" data-col="weight"></td><td class="num" data-col="inflight"></td><td class="num" data-col="rps"></td>
-    <td class="num" data-col="errors"></td><td class="num" data-col="p99"></td><td class="num" data-col="probe"></td>
-    <td class="num" data-col="heartbeat"></td>
+    <td class="num" data-col="errors"></td><td class="num" data-col="p99"></td>
+    <td class="num"><div data-col="probe"></div><div class="muted small" data-col="heartbeat"></div></td>
     <td class="actions"><button type="button" class="drain">Drain</button><button type="button" class="enable">Enable</button></td>`;
   row.querySelector('button.drain').addEventListener('click', () => act(id, 'drain'));
   row.querySelector('button.enable').addEventListener('click', () => act(id, 'enable'));
@@ -111,14 +111,15 @@ function render() {
     cell(row, 'id', backend.id + (backend.backup ? ' (backup)' : ''));
     cell(row, 'url', `${backend.url} · ${backend.source}`);
     cell(row, 'state', backend.state, `state state-${backend.state}`);
-    cell(row, 'why', `${backend.why} (since ${clock(backend.since)})`);
+    cell(row, 'why', backend.why);
+    cell(row, 'since', `since ${clock(backend.since)}`);
     cell(row, 'weight', String(backend.weight));
     cell(row, 'inflight', String(backend.inFlight));
     cell(row, 'rps', rate(stats.rps));
     cell(row, 'errors', percent(stats.errorRate), `num${stats.errorRate > 0 ? ' bad' : ''}`);
     cell(row, 'p99', duration(stats.p99));
-    cell(row, 'probe', age(backend.lastProbeAt, latest.time));
-    cell(row, 'heartbeat', age(backend.lastHeartbeatAt, latest.time));
+    cell(row, 'probe', `probe ${age(backend.lastProbeAt, latest.time)}`);
+    cell(row, 'heartbeat', backend.lastHeartbeatAt === null ? '' : `heartbeat ${age(backend.lastHeartbeatAt, latest.time)}`);
     const title = hasToken ? '' : 'Enter the admin token above to drain or enable';
     for (const [selector, disabled] of [['button.drain', backend.state === 'draining'], ['button.enable', backend.state !== 'draining' && backend.state !== 'ejected']]) {
       const button = row.querySelector(selector);
@@ -150,6 +151,7 @@ function showConnection() {
   pill.textContent = live ? 'live' : pollOk ? 'live (event stream reconnecting)' : 'disconnected';
   pill.className = `pill ${live ? 'pill-live' : pollOk ? 'pill-wait' : 'pill-down'}`;
   document.body.classList.toggle('disconnected', !pollOk);
+  $('feed-state').textContent = streamOpen ? 'live' : 'paused: reconnecting';
   const banner = $('banner');
   banner.hidden = pollOk;
   if (!pollOk) {
