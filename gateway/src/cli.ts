@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// The `gateway` command: start | check. Configuration mistakes exit 2 with one line naming the key.
+// The `gateway` command: start | check | render. Configuration mistakes exit 2 with one line naming the key.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
+import { isRenderTarget, renderTarget, RENDER_TARGETS, type RenderTarget } from './render/render-target.js';
+import { RenderError } from './render/pool-settings.js';
 import { runGateway } from './server.js';
 
 const USAGE = `usage: gateway <command> [--config FILE]
   start   run the gateway (default command)
   check   validate the configuration and exit (0 valid, 2 invalid)
+  render nginx|haproxy   print an equivalent nginx.conf or haproxy.cfg for the same pool
 The config file defaults to ./gateway.config.json when present; GATEWAY_* variables override it.`;
 
 function fail(message: string, code: number): never {
@@ -25,7 +28,9 @@ if (parsed.values.help) {
   process.exit(0);
 }
 const command = parsed.positionals[0] ?? 'start';
-if (command !== 'start' && command !== 'check') fail(`unknown command "${command}"\n${USAGE}`, 2);
+if (command !== 'start' && command !== 'check' && command !== 'render') fail(`unknown command "${command}"\n${USAGE}`, 2);
+const target = parsed.positionals[1];
+if (command === 'render' && !isRenderTarget(target)) fail(`render needs a target: ${RENDER_TARGETS.join(' or ')}, got ${JSON.stringify(target ?? '')}\n${USAGE}`, 2);
 
 let config: GatewayConfig;
 try {
@@ -35,7 +40,14 @@ try {
   throw error;
 }
 
-if (command === 'check') {
+if (command === 'render') {
+  try {
+    process.stdout.write(renderTarget(target as RenderTarget, config));
+  } catch (error) {
+    if (error instanceof RenderError) fail(`cannot render ${target}: ${error.message}`, 2);
+    throw error;
+  }
+} else if (command === 'check') {
   process.stdout.write(`config ok: ${config.backends.length} backend(s), traffic on ${config.listen.host}:${config.listen.port}\n`);
 } else {
   await runGateway(config);
