@@ -1,0 +1,113 @@
+// The three proxies of the conformance suite as real foreground processes on loopback ports, each with its own
+// temp dir: the compiled gateway CLI, and nginx and HAProxy running the config `gateway render` writes for the same pool.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { loadConfig } from '../../src/config.js';
+import { renderHaproxy } from '../../src/render/haproxy.js';
+import { renderNginx } from '../../src/render/nginx.js';
+import { spawnGateway } from './gateway-process.js';
+import { waitFor } from './gateway.js';
+
+export const TARGETS = ['gateway', 'nginx', 'haproxy'] as const;
+export type TargetName = (typeof TARGETS)[number];
+
+/** One pool config for all three, with probes fast enough for tests; thresholds stay at their defaults. */
+export const CONFORMANCE_CONFIG = {
+  listen: { host: '127.0.0.1', port: 0 },
+  healthCheck: { intervalMs: 250, timeoutMs: 200, fall: 2, rise: 2, jitter: 0 },
+  proxy: { connectTimeoutMs: 500, headersTimeoutMs: 1_000 },
+  log: { level: 'info', access: false },
+};
+const health = CONFORMANCE_CONFIG.healthCheck;
+/** Time for active checks to notice a fault (interval × fall + timeout), tripled for a loaded machine. */
+export const SETTLE_MS = (health.intervalMs * health.fall + health.timeoutMs) * 3;
+
+export interface ProxyTarget {
+  readonly name: TargetName;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the target in front of the given backend URLs and waits until a GET /health through it answers 200. */
+export async function startTarget(name: TargetName, backendUrls: readonly string[]): Promise<ProxyTarget> {
+  const dir = mkdtempSync(join(tmpdir(), `conformance-${name}-`));
+  // nginx workers drop root privileges to nobody and must still reach the temp dirs under the prefix.
+  chmodSync(dir, 0o755);
+  const configFile = join(dir, 'gateway.config.json');
+  writeFileSync(configFile, JSON.stringify({ ...CONFORMANCE_CONFIG, backends: [...backendUrls] }));
+  const target = await launch(name, dir, configFile);
+  try {
+    await waitFor(async () => {
+      const response = await request(`${target.url}/health`, { headersTimeout: 5_000 }).catch(() => undefined);
+      await response?.body.dump();
+      return response?.statusCode === 200;
+    }, 15_000, 50);
+  } catch (error) {
+    await target.stop();
+    throw error;
+  }
+  return target;
+}
+
+async function launch(name: TargetName, dir: string, configFile: string): Promise<ProxyTarget> {
+  if (name === 'gateway') {
+    const gateway = await spawnGateway({ GATEWAY_CONFIG: configFile });
+    return { name, url: gateway.url, stop: () => stopChild(gateway.child) };
+  }
+  const config = loadConfig({ file: configFile, env: {} });
+  const port = await freePort();
+  if (name === 'nginx') {
+    writeFileSync(join(dir, 'nginx.conf'), renderNginx(config, { port }));
+    const child = spawn('nginx', ['-p', dir, '-c', 'nginx.conf', '-e', 'stderr', '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return started(name, child, port);
+  }
+  writeFileSync(join(dir, 'haproxy.cfg'), renderHaproxy(config, { port, statsPort: await freePort() }));
+  const child = spawn('haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return started(name, child, port);
+}
+
+/** Waits until the child accepts connections on its port, or fails with what it printed when it exits first. */
+async function started(name: TargetName, child: ChildProcess, port: number): Promise<ProxyTarget> {
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => {
+    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}) before listening: ${stderr}`);
+    return accepts(port);
+  }, 10_000, 25);
+  return { name, url, stop: () => stopChild(child) };
+}
+
+/** SIGTERM (nginx and HAProxy stop at once and take their workers along), SIGKILL if that takes over 5 s. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A port the kernel just handed out and released; nginx and HAProxy cannot listen on port 0 and report it. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
