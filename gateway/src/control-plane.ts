@@ -6,7 +6,7 @@ import { buildAdminApp } from './admin/admin-app.js';
 import { PoolHistory } from './admin/pool-view.js';
 import type { GatewayConfig } from './config.js';
 import { DnsDiscovery } from './discovery/dns.js';
-import { EtcdStore } from './discovery/etcd.js';
+import type { EtcdStore } from './discovery/etcd.js';
 import { PoolMembership } from './discovery/membership.js';
 import type { Listener } from './discovery/registration.js';
 import { Registry } from './discovery/registry.js';
@@ -56,6 +56,8 @@ export class ControlPlane {
       membership,
     );
     if (registryConfig.etcd.endpoints.length > 0) {
+      // etcd3 brings gRPC and protobuf (~0.5 s to load): only gateways configured for etcd pay for it.
+      const { EtcdStore } = await import('./discovery/etcd.js');
       this.etcd = new EtcdStore({ ...registryConfig.etcd, ttlMs: registryConfig.ttlMs }, registry, this.logger.child({ component: 'etcd' }));
       registry.attach(this.etcd);
     } else {
