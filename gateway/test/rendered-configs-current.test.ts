@@ -1,5 +1,5 @@
-// The committed nginx/nginx.conf and haproxy/haproxy.cfg are exactly what `gateway render` prints for the root
-// gateway.config.json, so the drop-ins never drift from the pool they claim to mirror.
+// The committed drop-ins are exactly what `gateway render` prints: nginx/nginx.conf and haproxy/haproxy.cfg for the
+// root gateway.config.json, the *.compose.* ones for compose.gateway.config.json, so none drifts from its pool.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -7,12 +7,16 @@ import { loadConfig } from '../src/config.js';
 import { renderTarget, type RenderTarget } from '../src/render/render-target.js';
 
 const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
-const config = loadConfig({ file: root('gateway.config.json'), env: {} });
-const COMMITTED: Record<RenderTarget, string> = { nginx: 'nginx/nginx.conf', haproxy: 'haproxy/haproxy.cfg' };
+const COMMITTED: [config: string, target: RenderTarget, path: string][] = [
+  ['gateway.config.json', 'nginx', 'nginx/nginx.conf'],
+  ['gateway.config.json', 'haproxy', 'haproxy/haproxy.cfg'],
+  ['compose.gateway.config.json', 'nginx', 'nginx/nginx.compose.conf'],
+  ['compose.gateway.config.json', 'haproxy', 'haproxy/haproxy.compose.cfg'],
+];
 
-for (const [target, path] of Object.entries(COMMITTED) as [RenderTarget, string][]) {
+for (const [configFile, target, path] of COMMITTED) {
   t.test(`${path} is current`, async (t) => {
-    const fresh = renderTarget(target, config);
-    t.ok(readFileSync(root(path), 'utf8') === fresh, `${path} is stale: regenerate it with\n  npm run build && node dist/gateway/src/cli.js render ${target} --config gateway.config.json > ${path}`);
+    const fresh = renderTarget(target, loadConfig({ file: root(configFile), env: {} }));
+    t.ok(readFileSync(root(path), 'utf8') === fresh, `${path} is stale: regenerate it with\n  npm run build && node dist/gateway/src/cli.js render ${target} --config ${configFile} > ${path}`);
   });
 }
