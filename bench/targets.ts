@@ -46,25 +46,25 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function answersHello(url: string): Promise<boolean> {
+function answers200(url: string): Promise<boolean> {
   return new Promise((resolve) => {
-    get(url, { agent: false, timeout: 1_000 }, (response) => {
+    const request = get(url, { agent: false, timeout: 1_000 }, (response) => {
       response.resume();
       resolve(response.statusCode === 200);
-    })
-      .once('error', () => resolve(false))
-      .once('timeout', function (this: { destroy(): void }) {
-        this.destroy();
-      });
+    });
+    request.once('error', () => resolve(false)).once('timeout', () => request.destroy());
   });
 }
 
 /** Polls GET url until it answers 200; fails if the process exits first or the deadline passes. */
 async function waitUntilServing(started: Started, url: string): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
+  let exited = false;
+  void started.exited.then(() => (exited = true));
   const poll = async () => {
-    while (Date.now() < deadline) {
-      if (await answersHello(url)) return;
+    // stops polling once the process is gone, so a failed start is reported without waiting out the deadline
+    while (Date.now() < deadline && !exited) {
+      if (await answers200(url)) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error(`${started.name} did not answer 200 on ${url} within ${READY_TIMEOUT_MS} ms:\n  ${started.lastLines.join('\n  ')}`);
