@@ -12,7 +12,8 @@ import { stopAll } from './processes.js';
 import { Progress } from './progress.js';
 import { renderSvg, renderTable } from './report.js';
 import { summarize, type Run } from './summary.js';
-import { passedGatewayEnv, startBackends, startTarget, versionOf, type Target } from './targets.js';
+import { passedGatewayEnv } from './gateway-env.js';
+import { startBackends, startTarget, versionOf, type Target } from './targets.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url)); // dist/bench/load.js → the repository
 const interrupted = new AbortController();
@@ -83,7 +84,7 @@ async function bench(options: BenchOptions): Promise<void> {
     process.stderr.write(`bench: backends ready at ${backends.origins.join(' ')} (process groups ${backends.pgids.join(',')})\n`);
     const targets: Target[] = [];
     for (const name of options.targets) {
-      const target = await startTarget(name, backends, dir);
+      const target = await startTarget(name, backends, dir, options.proxyConfigs);
       process.stderr.write(`bench: ${name} ready at ${target.url} (process groups ${target.pgids.join(',')})\n`);
       targets.push(target);
     }
@@ -92,7 +93,7 @@ async function bench(options: BenchOptions): Promise<void> {
 
     const { outDir, ...flags } = options;
     const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
-    const described = `${options.backends} backends · ${options.connections} connections${options.rate ? ` at ${options.rate} req/s` : ''} · ${options.durationSec} s × ${options.rounds} rounds · ${startedAt.toISOString()}`;
+    const described = `${options.backends} backends · ${options.proxyConfigs} nginx/HAProxy configs · ${options.connections} connections${options.rate ? ` at ${options.rate} req/s` : ''} · ${options.durationSec} s × ${options.rounds} rounds · ${startedAt.toISOString()}`;
     const stamp = startedAt.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
     await mkdir(outDir, { recursive: true });
     const jsonFile = join(outDir, `${stamp}.json`);

@@ -1,7 +1,7 @@
 // The bench's command line: flags, their defaults, and one-line errors naming the flag that is wrong.
 import { parseArgs } from 'node:util';
 import { TOOLS, type Tool } from './measure.js';
-import { TARGET_NAMES, type BackendKind, type TargetName } from './targets.js';
+import { PROXY_CONFIGS, TARGET_NAMES, type BackendKind, type ProxyConfigName, type TargetName } from './targets.js';
 
 export interface BenchOptions {
   connections: number;
@@ -11,6 +11,7 @@ export interface BenchOptions {
   warmupSec: number;
   targets: TargetName[];
   backends: BackendKind;
+  proxyConfigs: ProxyConfigName;
   rate: number | undefined;
   tools: Tool[];
   /** Where <date>.json and <date>.svg go. */
@@ -24,6 +25,8 @@ export const USAGE = `usage: npm run bench -- [flags]      (node dist/bench/load
   --targets LIST      comma-separated, in run order: ${TARGET_NAMES.join(', ')}
                       (default: direct,gateway,nginx,haproxy)
   --backends KIND     demo (the Node demo backends, default) or nginx (fixed-cost "return 200", isolates the proxy)
+  --proxy-configs C  rendered (default: \`gateway render\` from the gateway's own pool config, so nginx and HAProxy
+                      do the same work: headers, request ids, retries, health checks) or minimal (bare round-robin)
   --tool TOOL         autocannon (default), wrk, or both
   --connections N     concurrent connections (default 50)
   --duration S        seconds per measured run (default 10)
@@ -64,6 +67,7 @@ export function parseOptions(argv: string[], defaultOutDir: string, wrkInstalled
         warmup: { type: 'string' },
         targets: { type: 'string' },
         backends: { type: 'string' },
+        'proxy-configs': { type: 'string' },
         rate: { type: 'string' },
         tool: { type: 'string' },
         out: { type: 'string' },
@@ -84,6 +88,8 @@ export function parseOptions(argv: string[], defaultOutDir: string, wrkInstalled
   }
   const backends = values.backends ?? 'demo';
   if (backends !== 'demo' && backends !== 'nginx') throw new UsageError(`--backends: "${backends}" is not one of demo, nginx`);
+  const proxyConfigs = values['proxy-configs'] ?? 'rendered';
+  if (!Object.hasOwn(PROXY_CONFIGS, proxyConfigs)) throw new UsageError(`--proxy-configs: "${proxyConfigs}" is not one of ${Object.keys(PROXY_CONFIGS).join(', ')}`);
   const options: BenchOptions = {
     connections: integer('connections', values.connections, 50, 1, 10_000),
     durationSec: integer('duration', values.duration, 10, 1, 3_600),
@@ -92,6 +98,7 @@ export function parseOptions(argv: string[], defaultOutDir: string, wrkInstalled
     warmupSec: integer('warmup', values.warmup, 3, 0, 600),
     targets: list('targets', values.targets ?? 'direct,gateway,nginx,haproxy', TARGET_NAMES),
     backends,
+    proxyConfigs: proxyConfigs as ProxyConfigName,
     rate: values.rate === undefined ? undefined : integer('rate', values.rate, 0, 1, 1_000_000),
     tools,
     outDir: values.out ?? defaultOutDir,

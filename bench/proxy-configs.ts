@@ -1,18 +1,20 @@
-// The minimal nginx and HAProxy configs the bench runs: the same round-robin over the same backends as the
-// gateway, with upstream keep-alive, no access logs and one worker/thread, so all three compare like for like.
-// When `gateway render nginx|haproxy` lands, targets.ts swaps ownProxyConfig for it (one line; see there).
+// Minimal nginx and HAProxy configs (`--proxy-configs minimal`): round-robin over the same backends as the
+// gateway with upstream keep-alive, no access logs and one worker/thread, and nothing else: the floor of what a
+// proxy costs. Also the fixed-cost nginx backends. The default configs come from the renderer (rendered-configs.ts).
 
 export interface ProxyConfigInput {
   /** Directory for pid, logs and temp files (nginx runs with -p DIR, unprivileged paths only). */
   dir: string;
   /** 127.0.0.1 port the proxy listens on. */
   port: number;
+  /** A free port for HAProxy's stats listener (rendered configs have one). */
+  statsPort: number;
   /** Backend origins, e.g. http://127.0.0.1:3001. */
   backends: readonly string[];
 }
 
 export type ProxyKind = 'nginx' | 'haproxy';
-/** Produces the config file text for one proxy: the seam between hand-written and rendered configs. */
+/** Produces the config file text for one proxy: minimal or rendered. */
 export type ProxyConfigSource = (kind: ProxyKind, input: ProxyConfigInput) => Promise<string>;
 
 /** Keep-alive sockets nginx may park per worker towards the backends (like the gateway's pool). */
@@ -100,6 +102,5 @@ ${servers}
 `;
 }
 
-/** The bench's own configs (until the renderers land). */
-export const ownProxyConfig: ProxyConfigSource = async (kind, input) =>
+export const minimalProxyConfig: ProxyConfigSource = async (kind, input) =>
   kind === 'nginx' ? nginxProxyConfig(input) : haproxyConfig(input);

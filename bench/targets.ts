@@ -8,14 +8,15 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { failOnEarlyExit, startProcess, type Started } from './processes.js';
-import { nginxBackendsConfig, ownProxyConfig, type ProxyConfigSource, type ProxyKind } from './proxy-configs.js';
+import { gatewayEnv } from './gateway-env.js';
+import { minimalProxyConfig, nginxBackendsConfig, type ProxyConfigSource, type ProxyKind } from './proxy-configs.js';
+import { renderedProxyConfig } from './rendered-configs.js';
 
 export const TARGET_NAMES = ['direct', 'gateway', 'gateway-reply-from', 'nginx', 'haproxy'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 export type BackendKind = 'demo' | 'nginx';
-
-/** Where nginx and HAProxy configs come from. Switching to the renderers is this one line. */
-const proxyConfig: ProxyConfigSource = ownProxyConfig;
+export const PROXY_CONFIGS = { rendered: renderedProxyConfig, minimal: minimalProxyConfig } satisfies Record<string, ProxyConfigSource>;
+export type ProxyConfigName = keyof typeof PROXY_CONFIGS;
 
 /** How long a process may take to answer its first GET /hello (the gateway waits for a good probe). */
 const READY_TIMEOUT_MS = 15_000;
@@ -98,11 +99,6 @@ export async function startBackends(kind: BackendKind, count: number, dir: strin
   return { kind, origins, pgids: started.map((backend) => backend.pgid) };
 }
 
-/** GATEWAY_* variables from the bench's environment are passed on (e.g. pool sizes under study), except the ones the bench sets. */
-export function passedGatewayEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('GATEWAY_') && entry[1] !== undefined));
-}
-
 async function startGateway(name: TargetName, engine: 'undici' | 'reply-from', backends: Backends, dir: string): Promise<Target> {
   const gateway = startProcess(name, process.execPath, [join(distDir, 'gateway/src/cli.js'), 'start'], {
     // cwd: a temp dir, so neither the repository's ./gateway.config.json (ports 3001-3003) is picked up
@@ -110,11 +106,8 @@ async function startGateway(name: TargetName, engine: 'undici' | 'reply-from', b
     cwd: dir,
     env: {
       PATH: process.env.PATH,
-      ...passedGatewayEnv(),
-      GATEWAY_BACKENDS: backends.origins.join(','),
-      GATEWAY_LISTEN_HOST: '127.0.0.1',
+      ...gatewayEnv(backends.origins),
       GATEWAY_LISTEN_PORT: '0',
-      GATEWAY_LOG_ACCESS: 'false',
       // port 0: two gateways (both engines) run side by side, and a developer's own gateway may hold 8081
       GATEWAY_ADMIN_PORT: '0',
       GATEWAY_PROXY_ENGINE: engine,
@@ -132,11 +125,11 @@ async function startGateway(name: TargetName, engine: 'undici' | 'reply-from', b
   return { name, url, pgids: [gateway.pgid] };
 }
 
-async function startProxy(kind: ProxyKind, backends: Backends, dir: string): Promise<Target> {
-  const port = await freePort();
+async function startProxy(kind: ProxyKind, backends: Backends, dir: string, configs: ProxyConfigName): Promise<Target> {
+  const [port, statsPort] = await Promise.all([freePort(), freePort()]);
   const proxyDir = join(dir, kind);
   await mkdir(proxyDir, { recursive: true });
-  const config = await proxyConfig(kind, { dir: proxyDir, port, backends: backends.origins });
+  const config = await PROXY_CONFIGS[configs](kind, { dir: proxyDir, port, statsPort, backends: backends.origins });
   let proxy: Started;
   if (kind === 'nginx') {
     proxy = await startNginx(kind, proxyDir, config);
@@ -151,7 +144,7 @@ async function startProxy(kind: ProxyKind, backends: Backends, dir: string): Pro
 }
 
 /** Starts one target in front of the backends ('direct' starts nothing: it is the backends). */
-export async function startTarget(name: TargetName, backends: Backends, dir: string): Promise<Target> {
+export async function startTarget(name: TargetName, backends: Backends, dir: string, proxyConfigs: ProxyConfigName): Promise<Target> {
   switch (name) {
     case 'direct':
       // All connections to the first backend: on 2 cores one backend is not slower than three, and a
@@ -163,7 +156,7 @@ export async function startTarget(name: TargetName, backends: Backends, dir: str
       return startGateway(name, 'reply-from', backends, dir);
     case 'nginx':
     case 'haproxy':
-      return startProxy(name, backends, dir);
+      return startProxy(name, backends, dir, proxyConfigs);
   }
 }
 

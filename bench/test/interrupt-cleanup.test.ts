@@ -1,5 +1,6 @@
 // Ctrl-C in the middle of a run: the bench stops the run, stops every process it started (the three demo
-// backends, the gateway, nginx with its worker), writes no results and exits 130.
+// backends, the gateway, nginx with its worker), writes no results and exits 130. (The minimal nginx config
+// here; the smoke test runs the rendered ones.)
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ t.test('Ctrl-C during a run stops every process the bench started and writes no 
   t.teardown(() => rm(out, { recursive: true, force: true }));
   let signalled = false;
   let signalledAt = 0;
-  const run = await runBench(['--rounds', '1', '--duration', '30', '--warmup', '0', '--connections', '4', '--targets', 'gateway,nginx', '--out', out], (stderr, child) => {
+  const run = await runBench(['--rounds', '1', '--duration', '30', '--warmup', '0', '--connections', '4', '--targets', 'gateway,nginx', '--proxy-configs', 'minimal', '--out', out], (stderr, child) => {
     // once the last target is ready the first 30 s run begins; interrupt it shortly after
     if (signalled || !stderr.includes('bench: nginx ready')) return;
     signalled = true;

@@ -29,6 +29,7 @@ t.test('a tiny run exits 0 and writes JSON with every target and an SVG', async 
 
   const result = JSON.parse(await readFile(join(out, json), 'utf8'));
   t.same(result.options.targets, TARGETS, 'the default targets');
+  t.equal(result.options.proxyConfigs, 'rendered', 'nginx and HAProxy ran the rendered configs');
   t.equal(result.runs.length, TARGETS.length * TOOLS.length, 'one run per target and tool');
   for (const target of TARGETS) {
     for (const tool of TOOLS) {
