@@ -49,10 +49,13 @@ export class GatewayMetrics {
   private readonly transitions: Counter<string>;
   private readonly retries: Counter<string>;
   private readonly noBackend: Counter<string>;
+  /** Registry heartbeats (TTL renewals), attached by the admin listener that owns the registry. */
+  private lastHeartbeat: ((id: string) => number | undefined) | undefined;
 
   /** pool() is read at scrape time only: the up, in-flight and heartbeat-age gauges cost nothing per request. */
   constructor(pool: () => Iterable<PoolMember>, engine: string) {
     const registers = [this.registry];
+    const heartbeatOf = (id: string) => this.lastHeartbeat?.(id);
     collectDefaultMetrics({ register: this.registry });
     // promtool rejects gauges named *_total; the per-type gauges without the suffix carry the same counts.
     for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
@@ -79,13 +82,13 @@ export class GatewayMetrics {
       },
     });
     new Gauge({
-      name: 'gateway_heartbeat_age_seconds', help: 'Seconds since the backend was last heard from (its last health probe); absent before the first.', labelNames: ['backend'], registers,
+      name: 'gateway_heartbeat_age_seconds', help: 'Seconds since the backend was last heard from (health probe or registry heartbeat); absent before either.', labelNames: ['backend'], registers,
       collect() {
         this.reset();
         const now = Date.now();
         for (const member of pool()) {
-          const last = member.health.lastProbeAt;
-          if (last !== undefined) this.set({ backend: member.id }, (now - last) / 1000);
+          const last = Math.max(member.health.lastProbeAt ?? -Infinity, heartbeatOf(member.id) ?? -Infinity);
+          if (last !== -Infinity) this.set({ backend: member.id }, (now - last) / 1000);
         }
       },
     });
@@ -138,6 +141,10 @@ export class GatewayMetrics {
       series.transitions.set(change.to, child);
     }
     child.inc();
+  }
+
+  heartbeatsFrom(lastHeartbeat: (id: string) => number | undefined): void {
+    this.lastHeartbeat = lastHeartbeat;
   }
 
   /** Read about once a second per open dashboard, never per request. */

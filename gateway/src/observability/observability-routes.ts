@@ -15,10 +15,12 @@ export async function observabilityRoutes(app: FastifyInstance, sources: Snapsho
 
 /** The same endpoints as an entry of the admin listener's ADMIN_PLUGINS (gateway/src/admin/admin-app.ts). */
 export const observabilityAdminRoutes: AdminPlugin = async (app, context) => {
+  const lastHeartbeat = (id: string) => context.registry.lastHeartbeat(id);
+  context.metrics?.heartbeatsFrom(lastHeartbeat);
   await observabilityRoutes(app, {
     loadBalancer: context.loadBalancer,
     metrics: context.metrics,
     events: context.events,
-    lastHeartbeat: (id) => context.registry.lastHeartbeat(id),
+    lastHeartbeat,
   });
 };
