@@ -28,10 +28,10 @@ export function renderHaproxy(config: GatewayConfig, options: HaproxyRenderOptio
   const retryOn = ['conn-failure', 'empty-response', 'response-timeout', ...pool.retry.statuses.filter((status) => RETRY_ON_STATUSES.has(status))].join(' ');
   const health = pool.health;
   const check = health.enabled ? ` check inter ${duration(health.intervalMs)} fall ${health.fall} rise ${health.rise}` : '';
-  // Passive health needs active checks in HAProxy: observed errors feed the same up/down state.
   // Host names (compose service names) are looked up again while running, and one that does not resolve yet
   // leaves its server down instead of stopping HAProxy from starting.
   const named = pool.servers.some((server) => isIP(server.host) === 0);
+  // Passive health needs active checks in HAProxy: observed errors feed the same up/down state.
   const observe = health.enabled && pool.passive.enabled ? ` observe layer7 error-limit ${pool.passive.maxFails} on-error mark-down` : '';
 
   return `${commentBlock(header(pool, port, statsPort, scale))}
@@ -46,6 +46,7 @@ ${named ? 'resolvers system\n    parse-resolv-conf\n\n' : ''}defaults
     mode http
 ${pool.accessLog ? '    # log.access: one line per request on stdout.\n    log global\n    option httplog\n' : ''}    option http-keep-alive
     timeout connect ${duration(pool.proxy.connectTimeoutMs)}
+    # HAProxy has one inactivity timeout per side; the headers timeout bounds both, and a queued request's wait.
     timeout server ${duration(pool.proxy.headersTimeoutMs)}
     timeout client ${duration(pool.proxy.headersTimeoutMs)}
     timeout queue ${duration(pool.proxy.headersTimeoutMs)}
@@ -115,7 +116,9 @@ function header(pool: PoolSettings, port: number, statsPort: number, scale: numb
     '',
     'What HAProxy 2.6 cannot express, and what this file does instead:',
     '- A retry goes to another server only because of "option redispatch 1"; without it HAProxy retries the same server.',
-    '  A redispatched retry asks round-robin for the next server, which avoids the one that just failed.',
+    '  A redispatched retry asks round-robin for the next server, which avoids the one that just failed; a lone server is retried.',
+    '- A POST whose server closes the connection without answering gets a 502, or, when it was not the first request on',
+    '  the client\'s kept-alive connection, that connection is closed without an answer (the client decides to retry).',
     `- Passive ejection (${pool.passive.maxFails} failures within ${spoken(pool.passive.failWindowMs)} eject for ${spoken(pool.passive.ejectTimeMs)}, doubling up to ${spoken(pool.passive.maxEjectTimeMs)}):`,
     `  observe layer7 counts ${pool.passive.maxFails} consecutive errors (no time window), then marks the server down until ${pool.health.rise} good checks.`,
     '- New servers start up before their first check (the gateway keeps them out until the first good probe).',
@@ -123,7 +126,7 @@ function header(pool: PoolSettings, port: number, statsPort: number, scale: numb
     '  until reload. Drain and weight changes exist only on the runtime API (stats socket), which this file does not open.',
     '- Request bodies larger than one buffer (tune.bufsize, 16 kB) are never retried beyond a failed connection;',
     `  the gateway buffers up to ${pool.retry.replayableBodyBytes} bytes for replay.`,
-    `- The retry budget (retries at most ${pool.retry.budgetRatio * 100} % of requests) and the total try duration (${spoken(pool.retry.tryDurationMs)}): none.`,
+    `- The retry budget (retries at most ${Math.round(pool.retry.budgetRatio * 100)} % of requests) and the total try duration (${spoken(pool.retry.tryDurationMs)}): none.`,
     `- The headers timeout (${spoken(pool.proxy.headersTimeoutMs)}) is "timeout server", an inactivity timeout that also bounds silences in the body.`,
     `- The body limit (${pool.limits.maxBodyBytes} bytes) applies to Content-Length only; chunked bodies are not counted.`,
     '- Errors are HAProxy HTML pages, not the gateway JSON body; /metrics has HAProxy\'s metric names, not gateway_*.',

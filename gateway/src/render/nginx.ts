@@ -117,7 +117,7 @@ function header(pool: PoolSettings, port: number): string[] {
     '  none; the server list is fixed until nginx reloads this file.',
     '- No available backend answers 502 (nginx has no "no live upstreams" status of its own), not 503 with Retry-After.',
     `- Headers timeout (${spoken(pool.proxy.headersTimeoutMs)}): proxy_read_timeout is the longest silence between two reads, so it also bounds silences inside the body.`,
-    `- The retry budget (retries at most ${pool.retry.budgetRatio * 100} % of requests): none; every request may use all ${pool.retry.retries} retries.`,
+    `- The retry budget (retries at most ${Math.round(pool.retry.budgetRatio * 100)} % of requests): none; every request may use all ${pool.retry.retries} retries.`,
     `- Connections per backend (${pool.proxy.connectionsPerBackend}): keepalive caches that many idle connections per worker; open source nginx has no queue behind a cap.`,
     '- Errors are nginx HTML pages, not the gateway JSON body; no admin API, /metrics, audit log or dashboard.',
   ];
