@@ -60,7 +60,8 @@ export class Forwarding {
   start(): void {
     const member = this.settings.loadBalancer.pick(this.tried);
     if (member === undefined) {
-      this.fail(this.lastError ?? NO_AVAILABLE_BACKEND);
+      // After failed tries, name the last backend tried: the access line and the metrics count the 502 against it.
+      this.fail(this.lastError ?? NO_AVAILABLE_BACKEND, this.current?.member);
       return;
     }
     this.tries += 1;
