@@ -3,11 +3,11 @@
 import t from 'tap';
 import { startBackends } from './helpers/backends.js';
 import { startGateway, waitFor } from './helpers/gateway.js';
-import { adminCall, pool, TEST_TOKEN } from './helpers/admin.js';
+import { adminCall, pool, TEST_TOKEN, STEADY_HEALTH } from './helpers/admin.js';
 
 t.test('pool view, drain, enable, weight, readyz', async (t) => {
   const backends = await startBackends(2);
-  const gw = await startGateway({ backends: backends.map((backend) => backend.url), admin: { host: '127.0.0.1', port: 0, token: TEST_TOKEN } });
+  const gw = await startGateway({ backends: backends.map((backend) => backend.url), healthCheck: STEADY_HEALTH, admin: { host: '127.0.0.1', port: 0, token: TEST_TOKEN } });
   t.teardown(async () => {
     await gw.close();
     for (const backend of backends) await backend.stop();

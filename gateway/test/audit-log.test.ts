@@ -4,11 +4,11 @@
 import t from 'tap';
 import { startBackends } from './helpers/backends.js';
 import { startGateway, waitFor } from './helpers/gateway.js';
-import { adminCall, pool, readAudit, TEST_TOKEN } from './helpers/admin.js';
+import { adminCall, pool, readAudit, TEST_TOKEN, STEADY_HEALTH } from './helpers/admin.js';
 
 t.test('every transition leaves an audit record', async (t) => {
   const [first, second] = await startBackends(2);
-  const gw = await startGateway({ admin: { host: '127.0.0.1', port: 0, token: TEST_TOKEN }, registry: { ttlMs: 1_000 } });
+  const gw = await startGateway({ healthCheck: STEADY_HEALTH, admin: { host: '127.0.0.1', port: 0, token: TEST_TOKEN }, registry: { ttlMs: 1_000 } });
   const file = gw.gateway.config.audit.file;
   t.teardown(async () => {
     await gw.close();
@@ -50,7 +50,7 @@ t.test('every transition leaves an audit record', async (t) => {
   // A new gateway on the same file appends.
   const count = records.length;
   await gw.close();
-  const again = await startGateway({ admin: { host: '127.0.0.1', port: 0, token: TEST_TOKEN }, audit: { file } });
+  const again = await startGateway({ healthCheck: STEADY_HEALTH, admin: { host: '127.0.0.1', port: 0, token: TEST_TOKEN }, audit: { file } });
   await adminCall(again.adminUrl, 'POST', '/registry', { token: TEST_TOKEN, body: { url: second!.url } });
   await again.close();
   const after = await readAudit(file);

@@ -4,13 +4,13 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { startGateway, waitFor, type TestGateway } from './helpers/gateway.js';
-import { pool, readAudit, TEST_TOKEN } from './helpers/admin.js';
+import { pool, readAudit, TEST_TOKEN, STEADY_HEALTH } from './helpers/admin.js';
 
 const BACKEND_SCRIPT = fileURLToPath(new URL('../../dist/backends/src/server.js', import.meta.url));
 const TTL_MS = 1_000;
 
 t.test('register, heartbeat, re-register after a gateway restart, deregister on SIGTERM', async (t) => {
-  let gw: TestGateway = await startGateway({ admin: { host: '127.0.0.1', port: 0, token: TEST_TOKEN }, registry: { ttlMs: TTL_MS } });
+  let gw: TestGateway = await startGateway({ healthCheck: STEADY_HEALTH, admin: { host: '127.0.0.1', port: 0, token: TEST_TOKEN }, registry: { ttlMs: TTL_MS } });
   const adminPort = Number(new URL(gw.adminUrl).port);
   const child = spawn(process.execPath, [BACKEND_SCRIPT, '--id', 'backend-r', '--port', '0', '--register', gw.adminUrl], {
     env: { PATH: process.env.PATH, GATEWAY_ADMIN_TOKEN: TEST_TOKEN, LOG_LEVEL: 'warn' },
@@ -28,7 +28,7 @@ t.test('register, heartbeat, re-register after a gateway restart, deregister on 
   t.match(await pool(gw.adminUrl), [{ source: 'registry', state: 'up' }], 'heartbeats keep it in the pool past 3 TTLs');
 
   await gw.close();
-  gw = await startGateway({ admin: { host: '127.0.0.1', port: adminPort, token: TEST_TOKEN }, registry: { ttlMs: TTL_MS } });
+  gw = await startGateway({ healthCheck: STEADY_HEALTH, admin: { host: '127.0.0.1', port: adminPort, token: TEST_TOKEN }, registry: { ttlMs: TTL_MS } });
   await waitFor(async () => (await fetch(`${gw.url}/hello`)).headers.get('x-backend-id') === 'backend-r', 5_000);
   t.pass('after a gateway restart (heartbeat 404) it registered again');
 

@@ -6,7 +6,7 @@ import { buildBackendApp } from '../../backends/src/app.js';
 import { startBackends } from './helpers/backends.js';
 import { startDnsServer } from './helpers/dns-server.js';
 import { startGateway, waitFor } from './helpers/gateway.js';
-import { pool, readAudit } from './helpers/admin.js';
+import { pool, readAudit, STEADY_HEALTH } from './helpers/admin.js';
 
 const INTERVAL_MS = 150;
 
@@ -25,7 +25,7 @@ t.test('A and SRV records drive the pool', async (t) => {
   dns.srv.set('_http._tcp.svc.test', [{ target: 'one.svc.test', port: srvOne!.port }]);
   dns.a.set('one.svc.test', ['127.0.0.1']);
   dns.a.set('two.svc.test', ['127.0.0.1']);
-  const gw = await startGateway({ dns: { names: [`http://api.test:${first!.port}`, '_http._tcp.svc.test'], intervalMs: INTERVAL_MS, servers: [dns.address] } });
+  const gw = await startGateway({ healthCheck: STEADY_HEALTH, dns: { names: [`http://api.test:${first!.port}`, '_http._tcp.svc.test'], intervalMs: INTERVAL_MS, servers: [dns.address] } });
   t.teardown(async () => {
     await gw.close();
     await dns.close();

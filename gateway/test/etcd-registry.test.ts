@@ -5,7 +5,7 @@ import t from 'tap';
 import { startBackends } from './helpers/backends.js';
 import { startEtcd } from './helpers/etcd.js';
 import { startGateway, waitFor, type TestGateway } from './helpers/gateway.js';
-import { adminCall, pool, TEST_TOKEN } from './helpers/admin.js';
+import { adminCall, pool, TEST_TOKEN, STEADY_HEALTH } from './helpers/admin.js';
 
 const TTL_MS = 2_000;
 
@@ -13,7 +13,7 @@ t.test('two gateways share registrations through etcd', async (t) => {
   const etcd = await startEtcd();
   const backends = await startBackends(3);
   const prefix = `/gateway-test-${process.pid}/`;
-  const config = { admin: { host: '127.0.0.1', port: 0, token: TEST_TOKEN }, registry: { ttlMs: TTL_MS, etcd: { endpoints: [etcd.url], prefix } } };
+  const config = { healthCheck: STEADY_HEALTH, admin: { host: '127.0.0.1', port: 0, token: TEST_TOKEN }, registry: { ttlMs: TTL_MS, etcd: { endpoints: [etcd.url], prefix } } };
   const a = await startGateway(config);
   let b: TestGateway = await startGateway(config);
   t.teardown(async () => {

@@ -3,13 +3,13 @@
 import t from 'tap';
 import { startBackends } from './helpers/backends.js';
 import { startGateway, waitFor } from './helpers/gateway.js';
-import { adminCall, pool, TEST_TOKEN } from './helpers/admin.js';
+import { adminCall, pool, TEST_TOKEN, STEADY_HEALTH } from './helpers/admin.js';
 
 const SLOW_MS = 1_500;
 
 t.test('deregistering waits for in-flight requests', async (t) => {
   const [backend] = await startBackends(1);
-  const gw = await startGateway({ admin: { host: '127.0.0.1', port: 0, token: TEST_TOKEN }, registry: { ttlMs: 60_000 } });
+  const gw = await startGateway({ healthCheck: STEADY_HEALTH, admin: { host: '127.0.0.1', port: 0, token: TEST_TOKEN }, registry: { ttlMs: 60_000 } });
   t.teardown(async () => {
     await gw.close();
     await backend!.stop();
@@ -40,7 +40,7 @@ t.test('deregistering waits for in-flight requests', async (t) => {
 
 t.test('a drain is bounded by registry.drainTimeoutMs', async (t) => {
   const [backend] = await startBackends(1);
-  const gw = await startGateway({ admin: { host: '127.0.0.1', port: 0, token: TEST_TOKEN }, registry: { ttlMs: 60_000, drainTimeoutMs: 300 } });
+  const gw = await startGateway({ healthCheck: STEADY_HEALTH, admin: { host: '127.0.0.1', port: 0, token: TEST_TOKEN }, registry: { ttlMs: 60_000, drainTimeoutMs: 300 } });
   t.teardown(async () => {
     await gw.close();
     await backend!.stop();

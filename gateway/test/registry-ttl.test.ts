@@ -3,13 +3,13 @@
 import t from 'tap';
 import { startBackends } from './helpers/backends.js';
 import { startGateway, waitFor } from './helpers/gateway.js';
-import { adminCall, pool, TEST_TOKEN } from './helpers/admin.js';
+import { adminCall, pool, TEST_TOKEN, STEADY_HEALTH } from './helpers/admin.js';
 
 const TTL_MS = 1_000;
 
 t.test('register, heartbeat, expire, re-register', async (t) => {
   const [backend] = await startBackends(1);
-  const gw = await startGateway({ admin: { host: '127.0.0.1', port: 0, token: TEST_TOKEN }, registry: { ttlMs: TTL_MS } });
+  const gw = await startGateway({ healthCheck: STEADY_HEALTH, admin: { host: '127.0.0.1', port: 0, token: TEST_TOKEN }, registry: { ttlMs: TTL_MS } });
   t.teardown(async () => {
     await gw.close();
     await backend!.stop();

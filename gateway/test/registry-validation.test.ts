@@ -4,13 +4,13 @@
 import t from 'tap';
 import { startBackends } from './helpers/backends.js';
 import { startGateway } from './helpers/gateway.js';
-import { adminCall, TEST_TOKEN } from './helpers/admin.js';
+import { adminCall, TEST_TOKEN, STEADY_HEALTH } from './helpers/admin.js';
 
 t.test('bad registrations are refused with a JSON error and no state change', async (t) => {
   const [staticBackend, other] = await startBackends(2);
   const gw = await startGateway({
     backends: [staticBackend!.url],
-    admin: { host: '127.0.0.1', port: 0, token: TEST_TOKEN, bodyLimitBytes: 1024 },
+    healthCheck: STEADY_HEALTH, admin: { host: '127.0.0.1', port: 0, token: TEST_TOKEN, bodyLimitBytes: 1024 },
     registry: { maxBackends: 2 },
   });
   t.teardown(async () => {

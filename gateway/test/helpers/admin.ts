@@ -56,3 +56,9 @@ export async function readAudit(file: string): Promise<Record<string, unknown>[]
   const text = await readFile(file, 'utf8').catch(() => '');
   return text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
 }
+
+/**
+ * Probe timing for tests about membership rather than health flips: the helper's 80 ms probe timeout can fail
+ * twice in a row on a busy 2-core machine and flip a healthy backend down mid-test.
+ */
+export const STEADY_HEALTH = { intervalMs: 300, timeoutMs: 250 };
