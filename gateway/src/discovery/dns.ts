@@ -28,6 +28,8 @@ export class DnsDiscovery {
   private readonly resolver = new Resolver({ timeout: LOOKUP_TIMEOUT_MS, tries: 2 });
   /** The backend ids each name produced last time. */
   private readonly current = new Map<string, Set<string>>();
+  /** Names whose last lookup failed, with the error code: a failing server is logged once, not every round. */
+  private readonly failing = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -62,12 +64,14 @@ export class DnsDiscovery {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
       if (!EMPTY_ANSWER_CODES.has(code)) {
-        if (!this.closed) this.log.warn({ name, code }, `DNS lookup of ${name} failed (${code}): keeping its ${this.current.get(name)?.size ?? 0} backend(s)`);
+        if (!this.closed && this.failing.get(name) !== code) this.log.warn({ name, code }, `DNS lookup of ${name} failed (${code}): keeping its ${this.current.get(name)?.size ?? 0} backend(s)`);
+        this.failing.set(name, code);
         return;
       }
       targets = [];
     }
     if (this.closed) return;
+    if (this.failing.delete(name)) this.log.info({ name }, `DNS lookup of ${name} works again`);
     const seen = new Set<string>();
     for (const target of targets) {
       const origin = new URL(`${target.scheme}://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`).origin;
