@@ -6,7 +6,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, type GatewayConfig } from '../../src/config.js';
 import { renderHaproxy } from '../../src/render/haproxy.js';
 import { renderNginx } from '../../src/render/nginx.js';
 import { spawnGateway } from './gateway-process.js';
@@ -32,13 +32,19 @@ export interface ProxyTarget {
   stop(): Promise<void>;
 }
 
-/** Starts the target in front of the given backend URLs and waits until a GET /health through it answers 200. */
-export async function startTarget(name: TargetName, backendUrls: readonly string[]): Promise<ProxyTarget> {
+/** Probe timings of a production config, for tests whose backends are busy for seconds (large bodies). */
+export const DEFAULT_PROBES = { healthCheck: { ...CONFORMANCE_CONFIG.healthCheck, intervalMs: 1_000, timeoutMs: 500 } };
+
+/**
+ * Starts the target in front of the given backend URLs and waits until a GET /health through it answers 200.
+ * `overrides` replaces whole sections of CONFORMANCE_CONFIG for every target alike.
+ */
+export async function startTarget(name: TargetName, backendUrls: readonly string[], overrides: Record<string, unknown> = {}): Promise<ProxyTarget> {
   const dir = mkdtempSync(join(tmpdir(), `conformance-${name}-`));
   // nginx workers drop root privileges to nobody and must still reach the temp dirs under the prefix.
   chmodSync(dir, 0o755);
   const configFile = join(dir, 'gateway.config.json');
-  writeFileSync(configFile, JSON.stringify({ ...CONFORMANCE_CONFIG, backends: [...backendUrls] }));
+  writeFileSync(configFile, JSON.stringify({ ...CONFORMANCE_CONFIG, ...overrides, backends: [...backendUrls] }));
   const target = await launch(name, dir, configFile);
   try {
     await waitFor(async () => {
@@ -59,7 +65,17 @@ async function launch(name: TargetName, dir: string, configFile: string): Promis
     return { name, url: gateway.url, stop: () => stopChild(gateway.child) };
   }
   const config = loadConfig({ file: configFile, env: {} });
-  const port = await freePort();
+  // A port freePort() released can be taken by a test running in parallel before the target binds it: try another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnRendered(name, dir, config, await freePort());
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
+async function spawnRendered(name: 'nginx' | 'haproxy', dir: string, config: GatewayConfig, port: number): Promise<ProxyTarget> {
   if (name === 'nginx') {
     writeFileSync(join(dir, 'nginx.conf'), renderNginx(config, { port }));
     const child = spawn('nginx', ['-p', dir, '-c', 'nginx.conf', '-e', 'stderr', '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -75,10 +91,15 @@ async function started(name: TargetName, child: ChildProcess, port: number): Pro
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}) before listening: ${stderr}`);
-    return accepts(port);
-  }, 10_000, 25);
+  try {
+    await waitFor(async () => {
+      if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}) before listening: ${stderr}`);
+      return accepts(port);
+    }, 10_000, 25);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
   return { name, url, stop: () => stopChild(child) };
 }
 
