@@ -2,7 +2,7 @@
 // retries on another server only for safe failures, weights scaled into HAProxy's range, and a header that
 // names what HAProxy cannot do.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -26,6 +26,9 @@ function haproxyCheck(text: string): string {
 
 t.test('haproxy -c accepts the rendered config', async (t) => {
   t.match(haproxyCheck(renderHaproxy(POOL)), /valid/);
+  for (const committed of ['haproxy.cfg', 'haproxy.compose.cfg']) {
+    t.match(haproxyCheck(readFileSync(new URL(`../../haproxy/${committed}`, import.meta.url), 'utf8')), /valid/, `the committed haproxy/${committed}`);
+  }
   t.match(haproxyCheck(renderHaproxy(config({ backends: ['https://api.internal'], healthCheck: { enabled: false } }), { port: 18091, statsPort: 18404 })), /valid/);
 });
 

@@ -1,7 +1,7 @@
 // `renderNginx` writes a config that nginx 1.22 itself accepts (nginx -t), carries the pool's weights and backup
 // flags, pins the gateway's timeouts and retry rules, and names in its header what nginx OSS cannot do.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -28,6 +28,7 @@ function nginxTest(text: string): string {
 
 t.test('nginx -t accepts the rendered config', async (t) => {
   t.doesNotThrow(() => nginxTest(renderNginx(POOL)));
+  t.doesNotThrow(() => nginxTest(readFileSync(new URL('../../nginx/nginx.conf', import.meta.url), 'utf8')), 'the committed nginx/nginx.conf');
   t.doesNotThrow(() => nginxTest(renderNginx(config({ listen: { host: '127.0.0.1' }, backends: ['http://127.0.0.1:3001'], healthCheck: { enabled: false } }), { port: 18090 })));
 });
 
