@@ -110,7 +110,7 @@ t.test('a reused keep-alive socket closed before any response byte is retried fo
 });
 
 t.test('a try waiting on a backend that goes down is moved to another one at once', async (t) => {
-  const { backends, gw } = await threeBackendGateway(t, { healthCheck: { intervalMs: 100, timeoutMs: 80 }, proxy: { headersTimeoutMs: 30_000 } });
+  const { backends, gw } = await threeBackendGateway(t, { healthCheck: { intervalMs: 200, timeoutMs: 150 }, proxy: { headersTimeoutMs: 30_000 } });
   await setFaults(backends[0]!, { hang: true, healthToo: true });
   const started = Date.now();
   const response = await request(`${gw.url}/hello`, { headers: { 'x-request-id': 'rescued-1' } });
