@@ -12,11 +12,9 @@ let samples = []; // [{ time, snapshot }] oldest first, server clock
 let latest;
 let lastSuccessAt = 0;
 let pollTimer;
-let polling = false;
-let streamOpen = false;
-let pollOk = false;
+/** A poll is out; the event stream is open; the last poll succeeded. */
+let [polling, streamOpen, pollOk] = [false, false, false];
 
-// ---- formatting -------------------------------------------------------------------------------------
 const rate = (value) => (value === undefined ? '—' : value >= 100 ? value.toFixed(0) : value.toFixed(1));
 const percent = (value) => (value === undefined ? '—' : `${(value * 100).toFixed(value > 0 && value < 0.1 ? 2 : 1)} %`);
 function duration(seconds) {
@@ -33,7 +31,6 @@ function age(time, now) {
 }
 const clock = (time) => new Date(time).toLocaleTimeString([], { hour12: false });
 
-// ---- rates from two snapshots -----------------------------------------------------------------------
 /** The oldest kept sample inside the window (or the oldest one at all while the window fills). */
 function baseline() {
   const cutoff = latest.time - WINDOW_MS;
@@ -68,7 +65,6 @@ function backendStats(backend, base, seconds) {
   };
 }
 
-// ---- rendering ----------------------------------------------------------------------------------------
 function cell(row, name, text, className) {
   const td = row.querySelector(`[data-col="${name}"]`);
   if (td.textContent !== text) td.textContent = text;
@@ -160,7 +156,6 @@ function showConnection() {
   }
 }
 
-// ---- data sources ---------------------------------------------------------------------------------------
 async function poll() {
   if (polling) return;
   polling = true;
@@ -213,7 +208,6 @@ function follow() {
   });
 }
 
-// ---- operator actions -------------------------------------------------------------------------------------
 async function act(id, action) {
   const status = $('action-status');
   status.className = 'action-status';
