@@ -39,6 +39,7 @@ export class LoadBalancer {
   private weighted = false;
   /** Members taking traffic now: primaries, or the backups when no primary is available. */
   private availableCount = 0;
+  private candidates: readonly PoolMember[] = [];
 
   constructor(private readonly options: LoadBalancerOptions) {}
 
@@ -54,6 +55,11 @@ export class LoadBalancer {
   /** Members taking traffic now (primaries, or backups when no primary is available). */
   get available(): number {
     return this.availableCount;
+  }
+
+  /** Whether a member outside `tried` could take a retry now. O(n): for the failure path only. */
+  hasUntried(tried: ReadonlySet<string>): boolean {
+    return this.candidates.some((member) => !tried.has(member.id));
   }
 
   list(): PoolMember[] {
@@ -171,6 +177,7 @@ export class LoadBalancer {
       this.weighted = weighted;
     }
     this.selector.update(candidates);
+    this.candidates = candidates;
     this.availableCount = candidates.length;
   }
 }

@@ -82,7 +82,7 @@ export class Forwarding {
 
   onResponseHeaders(attempt: Attempt, status: number, rawHeaders: Buffer[], resume: () => void): void {
     if (this.settings.failureStatuses.has(status)) this.settings.loadBalancer.reportFailure(attempt.member, `status ${status}`);
-    if (this.settings.retryStatuses.has(status) && this.mayRetry('status')) {
+    if (this.settings.retryStatuses.has(status) && this.mayRetry('status', attempt)) {
       attempt.discarding = true;
       return;
     }
@@ -118,23 +118,25 @@ export class Forwarding {
       this.finish({ status: 0, error: gatewayError, member: attempt.member, tries: this.tries });
       return;
     }
-    if (gatewayError.status !== 413 && this.mayRetry(kind)) {
+    if (gatewayError.status !== 413 && this.mayRetry(kind, attempt)) {
       this.retryAfter(attempt, gatewayError);
       return;
     }
     this.fail(gatewayError, attempt.member);
   }
 
-  private mayRetry(kind: FailureKind): boolean {
+  /** Asks the policy, then whether an untried backend is left, then the budget: a retry counted is a retry made. */
+  private mayRetry(kind: FailureKind, failed: Attempt): boolean {
     // A streamed body that a failed try began to read cannot be sent again, whatever the method.
     if (this.body.body instanceof Transform && this.body.body.destroyed) return false;
-    // A retryable status from the last untried backend is passed on as it is: there is nowhere else to go.
-    if (kind === 'status' && (this.tried?.size ?? 0) + 1 >= this.settings.loadBalancer.available) return false;
     const verdict = shouldRetry(
       { kind, method: this.req.method!, replayable: this.body.replayable, tries: this.tries, elapsedMs: Date.now() - this.startedAt, responseStarted: this.responseStarted },
       this.settings.limits,
     );
-    if (!verdict.retry || !this.settings.budget.tryAcquire()) return false;
+    if (!verdict.retry) return false;
+    // With nowhere else to go, a retryable status is passed on as it is, and a failure answered at once.
+    const tried = new Set(this.tried).add(failed.member.id);
+    if (!this.settings.loadBalancer.hasUntried(tried) || !this.settings.budget.tryAcquire()) return false;
     this.settings.onRetry?.(kind);
     return true;
   }
