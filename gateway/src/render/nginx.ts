@@ -3,6 +3,9 @@
 import type { GatewayConfig } from '../config.js';
 import { commentBlock, duration, poolSettings, RenderError, spoken, type PoolSettings } from './pool-settings.js';
 
+/** nginx has no "unlimited" for keepalive_requests; a million is unlimited in practice. */
+const UNCAPPED_REQUESTS_PER_CONNECTION = 1_000_000;
+
 export const NGINX_DEFAULT_PORT = 8090;
 
 export interface NginxRenderOptions {
@@ -50,6 +53,9 @@ http {
     # Client side: limits.* of the gateway config.
     client_header_timeout ${duration(pool.limits.clientHeadersTimeoutMs)};
     keepalive_timeout ${duration(pool.limits.clientKeepAliveTimeoutMs)};
+    # The gateway does not cap requests per connection; nginx's default of 1000 would close busy
+    # keep-alive connections under load, which clients see as resets the gateway never causes.
+    keepalive_requests ${UNCAPPED_REQUESTS_PER_CONNECTION};
     large_client_header_buffers 4 ${Math.ceil(pool.limits.maxHeaderBytes / 1024)}k;
     client_max_body_size ${pool.limits.maxBodyBytes};
 
@@ -65,6 +71,7 @@ http {
 ${servers.join('\n')}
         # Idle keep-alive connections cached per worker.
         keepalive ${pool.proxy.connectionsPerBackend};
+        keepalive_requests ${UNCAPPED_REQUESTS_PER_CONNECTION};
     }
 
     server {
