@@ -45,6 +45,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   const loadBalancer = new LoadBalancer({
     thresholds: { rise: config.healthCheck.rise, fall: config.healthCheck.fall },
     initialState,
+    slowStartMs: config.healthCheck.slowStartMs,
     passive: config.passiveHealth.enabled ? config.passiveHealth : undefined,
     onChange: (change) => {
       logPoolChange(healthLog, change);

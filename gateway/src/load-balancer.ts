@@ -24,6 +24,8 @@ export interface LoadBalancerOptions {
   thresholds: HealthThresholds;
   /** 'unknown' keeps a new backend out until its first good probe; 'up' admits it at once. */
   initialState: 'unknown' | 'up';
+  /** A member back from down or ejected ramps its share up over this long; 0 switches slow start off. */
+  slowStartMs?: number;
   /** Outlier detection from live traffic; undefined switches it off. */
   passive?: PassiveHealthOptions;
   /** Called on every state change: membership, health flip, ejection, drain. Never per request. */
@@ -127,6 +129,19 @@ export class LoadBalancer {
     this.changed(member, before, passive.reason);
   }
 
+  /** Slow start: the member's share grows over slowStartMs, then the selector goes back to plain shares. */
+  private startRamp(member: PoolMember): void {
+    const rampMs = this.options.slowStartMs ?? 0;
+    if (rampMs <= 0) return;
+    const started = Date.now();
+    member.rampStartedAt = started;
+    setTimeout(() => {
+      if (member.rampStartedAt !== started) return; // a newer ramp took over
+      member.rampStartedAt = undefined;
+      this.rebuild();
+    }, rampMs).unref();
+  }
+
   private readmit(member: PoolMember): void {
     this.readmitTimers.delete(member.id);
     if (!member.ejected) return;
@@ -137,6 +152,7 @@ export class LoadBalancer {
 
   /** Rebuilds the candidate set after a member's state changed, moves its waiting tries, and reports it. */
   private changed(member: PoolMember, before: MemberState, reason: string, actor?: string): void {
+    if ((before === 'down' || before === 'ejected') && member.available) this.startRamp(member);
     this.rebuild();
     // Draining lets in-flight requests finish; down and ejected mean their answers may never come.
     if (!member.available && !member.draining) member.rescueWaiting(reason);
@@ -171,9 +187,13 @@ export class LoadBalancer {
       if (member.available) (member.backend.backup ? backups : primaries).push(member);
     }
     const candidates = primaries.length > 0 ? primaries : backups;
-    const weighted = candidates.some((member) => member.weight !== candidates[0]!.weight);
+    const ramping = candidates.some((member) => member.rampStartedAt !== undefined);
+    const weighted = ramping || candidates.some((member) => member.weight !== candidates[0]!.weight);
     if (weighted !== this.weighted) {
-      this.selector = weighted ? new SmoothWeighted() : new RoundRobin();
+      const rampMs = this.options.slowStartMs ?? 0;
+      this.selector = weighted
+        ? new SmoothWeighted<PoolMember>((member) => (member.rampStartedAt === undefined ? member.weight : member.effectiveWeight(Date.now(), rampMs)))
+        : new RoundRobin();
       this.weighted = weighted;
     }
     this.selector.update(candidates);

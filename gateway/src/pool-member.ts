@@ -12,6 +12,9 @@ export interface WaitingTry {
   rescue(reason: string): void;
 }
 
+/** A member starting its slow start still gets this share of its weight, so it is probed by real traffic. */
+const MIN_RAMP_SHARE = 0.05;
+
 export class PoolMember implements Candidate {
   readonly id: string;
   weight: number;
@@ -22,6 +25,8 @@ export class PoolMember implements Candidate {
   readonly passive: PassiveHealth | undefined;
   /** Set while a passive ejection is in force; the load balancer clears it when the ejection ends. */
   ejected = false;
+  /** When slow start began after the member came back from down or ejected; undefined when not ramping. */
+  rampStartedAt: number | undefined;
   inFlight = 0;
   served = 0;
   readonly waiting = new Set<WaitingTry>();
@@ -45,6 +50,12 @@ export class PoolMember implements Candidate {
   get state(): MemberState {
     if (this.draining) return 'draining';
     return this.ejected ? 'ejected' : this.health.status;
+  }
+
+  /** Its share now: during slow start the weight grows linearly from 5 % to all of it over rampMs. */
+  effectiveWeight(now: number, rampMs: number): number {
+    if (this.rampStartedAt === undefined) return this.weight;
+    return this.weight * Math.min(1, Math.max(MIN_RAMP_SHARE, (now - this.rampStartedAt) / rampMs));
   }
 
   /** Why the member is in its state, in words for /pool and logs. */

@@ -6,6 +6,9 @@ export class SmoothWeighted<T extends Candidate> implements Selector<T> {
   private members: readonly T[] = [];
   private current = new Map<string, number>();
 
+  /** weightOf: a member's share now; the load balancer passes one that ramps up members in slow start. */
+  constructor(private readonly weightOf: (member: T) => number = (member) => member.weight) {}
+
   update(members: readonly T[]): void {
     const current = new Map<string, number>();
     for (const member of members) current.set(member.id, this.current.get(member.id) ?? 0);
@@ -19,9 +22,10 @@ export class SmoothWeighted<T extends Candidate> implements Selector<T> {
     let total = 0;
     for (const member of this.members) {
       if (tried?.has(member.id)) continue;
-      const score = this.current.get(member.id)! + member.weight;
+      const weight = this.weightOf(member);
+      const score = this.current.get(member.id)! + weight;
       this.current.set(member.id, score);
-      total += member.weight;
+      total += weight;
       if (score > bestScore) {
         best = member;
         bestScore = score;
