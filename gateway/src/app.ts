@@ -86,6 +86,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   await traffic.register(proxyPlugin, {
     engine,
     accessLog: config.log.access ? logger.child({ component: 'access' }) : undefined,
+    accessSampleRate: config.log.accessSampleRate,
     metrics,
   });
   traffic.addHook('onClose', async () => checker.close());

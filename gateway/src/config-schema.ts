@@ -155,6 +155,7 @@ export const configSchema = z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { errorMap: () => ({ message: 'is not one of fatal, error, warn, info, debug, trace, silent' }) }).default('info'),
         access: z.boolean({ invalid_type_error: 'is not true or false' }).default(true),
+        accessSampleRate: z.number({ invalid_type_error: 'is not a number' }).min(0, 'is not between 0 and 1').max(1, 'is not between 0 and 1').default(1),
       })
       .strict()
       .default({}),

@@ -15,6 +15,9 @@ export class Attempt implements Dispatcher.DispatchHandler, WaitingTry {
   /** The response is a retryable status being read to the end and thrown away. */
   discarding = false;
   status = 0;
+  /** Time to response headers, for the access log. */
+  headersAfterMs: number | undefined;
+  private readonly startedAt = performance.now();
   private abortUpstream: ((reason?: Error) => void) | undefined;
   private pendingAbort: Error | undefined;
   private ended = false;
@@ -37,6 +40,7 @@ export class Attempt implements Dispatcher.DispatchHandler, WaitingTry {
     if (statusCode < 200) return true; // 1xx interim responses are not relayed
     this.member.waiting.delete(this);
     this.status = statusCode;
+    this.headersAfterMs = performance.now() - this.startedAt;
     this.forwarding.onResponseHeaders(this, statusCode, rawHeaders, resume);
     return true;
   }

@@ -33,6 +33,8 @@ export interface ForwardResult {
   /** The backend of the last try, if any try was made. */
   member?: PoolMember;
   tries: number;
+  /** Milliseconds from the last try's dispatch to its response headers, when it got that far. */
+  upstreamMs?: number;
 }
 
 export class Forwarding {
@@ -104,7 +106,7 @@ export class Forwarding {
     }
     attempt.member.served += 1;
     this.res.end();
-    this.finish({ status: attempt.status, member: attempt.member, tries: this.tries });
+    this.finish({ status: attempt.status, member: attempt.member, tries: this.tries, upstreamMs: attempt.headersAfterMs });
   }
 
   onAttemptError(attempt: Attempt, error: Error): void {

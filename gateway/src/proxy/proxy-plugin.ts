@@ -12,12 +12,14 @@ export interface ProxyPluginOptions {
   engine: ProxyEngine;
   /** One line per request when set; leave unset to switch access logging off (benchmarks). */
   accessLog: Logger | undefined;
+  /** Share of successful requests that get an access line; 5xx answers are always logged. */
+  accessSampleRate: number;
   /** Counts and times every finished request; undefined when metrics.enabled is false. */
   metrics?: GatewayMetrics | undefined;
 }
 
 export async function proxyPlugin(app: FastifyInstance, options: ProxyPluginOptions): Promise<void> {
-  const { engine, accessLog, metrics } = options;
+  const { engine, accessLog, accessSampleRate, metrics } = options;
   // Fastify knows the common methods only; a proxy forwards whatever Node's parser accepts.
   // CONNECT never reaches a route: Node hands it to the 'connect' event, which the gateway does not serve.
   for (const method of METHODS) {
@@ -35,6 +37,7 @@ export async function proxyPlugin(app: FastifyInstance, options: ProxyPluginOpti
       backend: result.member?.id,
       tries: result.tries,
       durationMs: Math.round((performance.now() - startedAt) * 1000) / 1000,
+      upstreamMs: result.upstreamMs === undefined ? undefined : Math.round(result.upstreamMs * 1000) / 1000,
       requestId,
       client: request.socket.remoteAddress,
       error: result.error?.code,
@@ -52,7 +55,9 @@ export async function proxyPlugin(app: FastifyInstance, options: ProxyPluginOpti
       upstream,
       done: (result) => {
         metrics?.observeRequest(result.member, request.method, result.status, (performance.now() - startedAt) / 1000);
-        if (accessLog) logAccess(request, startedAt, upstream.requestId, result);
+        if (accessLog && (accessSampleRate >= 1 || result.status >= 500 || result.status === 0 || Math.random() < accessSampleRate)) {
+          logAccess(request, startedAt, upstream.requestId, result);
+        }
       },
     });
   };
