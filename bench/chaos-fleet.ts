@@ -1,11 +1,11 @@
 // The processes of a chaos run: three demo backends that can be killed, restarted on the same port and
 // frozen, and the gateway in front of them, whose state-change log lines are collected as they happen.
-import { createServer } from 'node:net';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { failOnEarlyExit, startProcess, stopProcess, type Started } from './processes.js';
+import { freePort } from './free-port.js';
 
 const distDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -27,14 +27,6 @@ export interface ChaosGateway {
   url: string;
   adminUrl: string;
   changes: StateChange[];
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export function startBackend(backend: ChaosBackend): void {

@@ -4,13 +4,13 @@
 import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { failOnEarlyExit, startProcess, type Started } from './processes.js';
 import { gatewayEnv } from './gateway-env.js';
 import { minimalProxyConfig, nginxBackendsConfig, type ProxyConfigSource, type ProxyKind } from './proxy-configs.js';
 import { renderedProxyConfig } from './rendered-configs.js';
+import { freePort } from './free-port.js';
 
 export const TARGET_NAMES = ['direct', 'gateway', 'gateway-reply-from', 'nginx', 'haproxy'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
@@ -37,15 +37,6 @@ export interface Target {
 }
 
 const distDir = fileURLToPath(new URL('..', import.meta.url));
-
-/** A free 127.0.0.1 port, for processes that cannot report the port they bound (nginx, HAProxy). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function answers200(url: string): Promise<boolean> {
   return new Promise((resolve) => {

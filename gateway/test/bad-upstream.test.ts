@@ -2,12 +2,12 @@
 // inside the response. The client gets 502/504 (or a cut connection once headers went out) within the
 // timeouts, and the gateway keeps serving.
 import { createServer, type Socket } from 'node:net';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { request } from 'undici';
 import { startGateway } from './helpers/gateway.js';
 
 /** A TCP server that does `behave` with each connection once the request head has arrived. */
-async function tcpBackend(t: Tap.Test, behave: (socket: Socket) => void): Promise<string> {
+async function tcpBackend(t: Test, behave: (socket: Socket) => void): Promise<string> {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
@@ -21,7 +21,7 @@ async function tcpBackend(t: Tap.Test, behave: (socket: Socket) => void): Promis
   return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 }
 
-async function gatewayFor(t: Tap.Test, url: string) {
+async function gatewayFor(t: Test, url: string) {
   // Probes off: these backends would fail them, and the point is what live requests see.
   const gw = await startGateway({ backends: [url], healthCheck: { enabled: false }, passiveHealth: { enabled: false }, proxy: { headersTimeoutMs: 400, bodyTimeoutMs: 400 } });
   t.teardown(() => gw.close());

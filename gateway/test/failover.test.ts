@@ -1,6 +1,6 @@
 // Failover clients never see: refused, reset and hanging backends are retried elsewhere for idempotent
 // requests; a POST that reached a backend is never sent twice; a POST that never got out is.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { request } from 'undici';
 import { startBackends, type TestBackend } from './helpers/backends.js';
 import { startCountingServer } from './helpers/counting-server.js';
@@ -26,7 +26,7 @@ async function statuses(gw: TestGateway, count: number, path = '/hello'): Promis
   return { codes, ids };
 }
 
-async function threeBackendGateway(t: Tap.Test, config: Record<string, unknown> = {}) {
+async function threeBackendGateway(t: Test, config: Record<string, unknown> = {}) {
   const backends = await startBackends(3);
   const gw = await startGateway({ backends: backends.map((b) => b.url), healthCheck: SLOW_PROBES, ...config });
   t.teardown(async () => {

@@ -1,11 +1,11 @@
 // WebSocket upgrades pass through the gateway to the next backend, with forwarded headers, and messages
 // flow both ways; with no backend available the handshake is refused with 503.
 import { createServer } from 'node:http';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import WebSocket, { WebSocketServer } from 'ws';
 import { startGateway, waitFor } from './helpers/gateway.js';
 
-async function echoBackend(t: Tap.Test, id: string) {
+async function echoBackend(t: Test, id: string) {
   const server = createServer((req, res) => res.end(req.url === '/health' ? 'ok' : id));
   const wss = new WebSocketServer({ server });
   wss.on('connection', (socket, req) => {

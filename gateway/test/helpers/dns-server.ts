@@ -3,6 +3,8 @@
 import dns2 from 'dns2';
 
 const { Packet } = dns2;
+/** dns2 has the response codes at run time, but its type definitions leave them out. */
+const RCODE = (Packet as unknown as { RCODE: { SERVFAIL: number; NXDOMAIN: number } }).RCODE;
 
 export interface SrvTarget {
   target: string;
@@ -27,14 +29,14 @@ export async function startDnsServer(): Promise<TestDnsServer> {
       const question = request.questions[0];
       const name = question?.name ?? '';
       if (state.failing) {
-        response.header.rcode = Packet.RCODE.SERVFAIL;
+        response.header.rcode = RCODE.SERVFAIL;
       } else if (!state.a.has(name) && !state.srv.has(name)) {
-        response.header.rcode = Packet.RCODE.NXDOMAIN;
+        response.header.rcode = RCODE.NXDOMAIN;
       } else if (question?.type === Packet.TYPE.A) {
-        for (const address of state.a.get(name) ?? []) response.answers.push({ name, type: Packet.TYPE.A, class: Packet.CLASS.IN, ttl: 1, address });
+        for (const address of state.a.get(name) ?? []) response.answers.push({ name, type: Packet.TYPE.A, class: Packet.CLASS.IN, ttl: 1, address } as never);
       } else if (question?.type === Packet.TYPE.SRV) {
         for (const { target, port } of state.srv.get(name) ?? []) {
-          response.answers.push({ name, type: Packet.TYPE.SRV, class: Packet.CLASS.IN, ttl: 1, priority: 0, weight: 1, port, target });
+          response.answers.push({ name, type: Packet.TYPE.SRV, class: Packet.CLASS.IN, ttl: 1, priority: 0, weight: 1, port, target } as never);
         }
       }
       // AAAA and other types: an empty answer (NODATA).

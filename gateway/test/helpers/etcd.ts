@@ -2,9 +2,9 @@
 // stop() and start() again on the same ports and data dir simulate an etcd outage.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../../bench/free-port.js';
 
 export interface TestEtcd {
   readonly url: string;
@@ -12,14 +12,6 @@ export interface TestEtcd {
   stop(): Promise<void>;
   /** Stops it and deletes its data dir. */
   destroy(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export async function startEtcd(): Promise<TestEtcd> {

@@ -2,25 +2,17 @@
 // interval, plus a query() over its HTTP API. stop() kills it and removes the dir.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { waitFor } from './gateway.js';
+import { freePort } from '../../../bench/free-port.js';
 
 export interface PrometheusServer {
   url: string;
   /** An instant query; resolves with [labels, value] per series. */
   query(expr: string): Promise<Array<{ metric: Record<string, string>; value: number }>>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** targets: host:port of /metrics endpoints to scrape every second. */

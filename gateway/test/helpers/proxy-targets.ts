@@ -2,7 +2,7 @@
 // temp dir: the compiled gateway CLI, and nginx and HAProxy running the config `gateway render` writes for the same pool.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -11,6 +11,7 @@ import { renderHaproxy } from '../../src/render/haproxy.js';
 import { renderNginx } from '../../src/render/nginx.js';
 import { spawnGateway } from './gateway-process.js';
 import { waitFor } from './gateway.js';
+import { freePort } from '../../../bench/free-port.js';
 
 export const TARGETS = ['gateway', 'nginx', 'haproxy'] as const;
 export type TargetName = (typeof TARGETS)[number];
@@ -124,11 +125,3 @@ async function accepts(port: number): Promise<boolean> {
   });
 }
 
-/** A port the kernel just handed out and released; nginx and HAProxy cannot listen on port 0 and report it. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
