@@ -11,8 +11,10 @@ export async function runGateway(config: GatewayConfig): Promise<void> {
   try {
     await gateway.listen();
   } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    process.stderr.write(`gateway: cannot listen on ${config.listen.host}:${config.listen.port}: ${code ?? message}\n`);
+    // Node names the address that failed: the traffic listener's or the admin listener's.
+    const { code, message, address, port } = error as NodeJS.ErrnoException & { address?: string; port?: number };
+    const where = address !== undefined ? `${address}:${port}` : `${config.listen.host}:${config.listen.port}`;
+    process.stderr.write(`gateway: cannot listen on ${where}: ${code ?? message}\n`);
     process.exit(1);
   }
   closeWithGrace({ delay: config.shutdown.graceMs }, async ({ signal, err }) => {
