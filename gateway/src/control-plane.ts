@@ -3,7 +3,6 @@
 // builds it once the load balancer exists, and listens and closes it together with the traffic listener.
 import type { FastifyInstance } from 'fastify';
 import { buildAdminApp } from './admin/admin-app.js';
-import { PoolHistory } from './admin/pool-view.js';
 import type { GatewayConfig } from './config.js';
 import { DnsDiscovery } from './discovery/dns.js';
 import type { EtcdStore } from './discovery/etcd.js';
@@ -26,7 +25,6 @@ export interface ObservabilitySources {
 
 export class ControlPlane {
   readonly audit: AuditLog;
-  private readonly history = new PoolHistory();
   /** The gateway's own bound listeners: registrations pointing at them would loop. */
   private readonly listeners: Listener[] = [];
   private admin: FastifyInstance | undefined;
@@ -44,7 +42,6 @@ export class ControlPlane {
 
   /** Feed for the load balancer's onChange: an audit record, and the explanation /pool shows. */
   recordChange(change: PoolChange): void {
-    this.history.record(change);
     this.audit.recordChange(change);
   }
 
@@ -65,7 +62,7 @@ export class ControlPlane {
     }
     this.registry = registry;
     if (dns.names.length > 0) this.dns = new DnsDiscovery(dns, membership, this.logger.child({ component: 'dns' }));
-    this.admin = await buildAdminApp({ loadBalancer, registry, checker, history: this.history, audit: this.audit, ...this.observability }, admin, this.logger.child({ component: 'admin' }));
+    this.admin = await buildAdminApp({ loadBalancer, registry, checker, audit: this.audit, ...this.observability }, admin, this.logger.child({ component: 'admin' }));
     return this.admin;
   }
 

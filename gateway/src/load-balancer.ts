@@ -157,7 +157,9 @@ export class LoadBalancer {
     // Draining lets in-flight requests finish; down and ejected mean their answers may never come.
     if (!member.available && !member.draining) member.rescueWaiting(reason);
     // A health flip under an ejection or a drain changes nothing anyone sees: no event for it.
-    if (member.state !== before) this.options.onChange?.({ backend: member.backend, from: before, to: member.state, reason, actor });
+    if (member.state === before) return;
+    member.lastChange = { reason, at: Date.now() };
+    this.options.onChange?.({ backend: member.backend, from: before, to: member.state, reason, actor });
   }
 
   setDraining(id: string, draining: boolean, reason: string, actor?: string): PoolMember | undefined {

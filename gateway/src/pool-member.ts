@@ -25,6 +25,8 @@ export class PoolMember implements Candidate {
   readonly passive: PassiveHealth | undefined;
   /** Set while a passive ejection is in force; the load balancer clears it when the ejection ends. */
   ejected = false;
+  /** The load balancer's last state change of this member (drain, ejection…), for what health does not explain. */
+  lastChange: { reason: string; at: number } | undefined;
   /** When slow start began after the member came back from down or ejected; undefined when not ramping. */
   rampStartedAt: number | undefined;
   inFlight = 0;
@@ -58,9 +60,19 @@ export class PoolMember implements Candidate {
     return this.weight * Math.min(1, Math.max(MIN_RAMP_SHARE, (now - this.rampStartedAt) / rampMs));
   }
 
-  /** Why the member is in its state, in words for /pool and logs. */
+  /** Health states explain themselves (the last probe's verdict); drain and ejection by the change that made them. */
+  private get explainedByHealth(): boolean {
+    return this.state === this.health.status || this.lastChange === undefined;
+  }
+
+  /** Why the member is in its state, in words for /pool, the dashboard and logs. */
   get why(): string {
-    return this.ejected && this.passive ? this.passive.reason : this.health.reason;
+    return this.explainedByHealth ? this.health.reason : this.lastChange!.reason;
+  }
+
+  /** When it entered its state (epoch ms). */
+  get since(): number {
+    return this.explainedByHealth ? this.health.since : this.lastChange!.at;
   }
 
   /** Moves every try still waiting for this backend's answer elsewhere, where the retry policy allows it. */

@@ -1,7 +1,7 @@
 // What GET /pool says about each backend: identity, state and *why*, since when, traffic counters, and the
-// times of its last/next probe and last heartbeat. PoolHistory remembers each backend's last change to explain it.
+// times of its last/next probe and last heartbeat.
 import type { ActiveHealthChecker } from '../health/active-check.js';
-import type { LoadBalancer, PoolChange } from '../load-balancer.js';
+import type { LoadBalancer } from '../load-balancer.js';
 import type { PoolMember } from '../pool-member.js';
 import type { Registry } from '../discovery/registry.js';
 
@@ -22,31 +22,10 @@ export interface PoolEntry {
   heartbeatAgeMs: number | null;
 }
 
-interface LastChange {
-  to: string;
-  reason: string;
-  at: number;
-}
-
-/** The last change of every backend still in the pool; fed by the load balancer's onChange. */
-export class PoolHistory {
-  private readonly last = new Map<string, LastChange>();
-
-  record(change: PoolChange): void {
-    if (change.to === 'absent') this.last.delete(change.backend.id);
-    else this.last.set(change.backend.id, { to: change.to, reason: change.reason, at: Date.now() });
-  }
-
-  get(id: string): LastChange | undefined {
-    return this.last.get(id);
-  }
-}
-
 export interface PoolViewSources {
   loadBalancer: LoadBalancer;
   registry: Registry;
   checker: ActiveHealthChecker | undefined;
-  history: PoolHistory;
 }
 
 const iso = (time: number | undefined) => (time === undefined ? null : new Date(time).toISOString());
@@ -64,18 +43,14 @@ export function describePool(sources: PoolViewSources, now = Date.now()): { back
 }
 
 function describeMember(member: PoolMember, sources: PoolViewSources, now: number): PoolEntry {
-  const state = member.state;
-  const last = sources.history.get(member.id);
-  // Health states explain themselves (the last probe's verdict); drain and ejection by their last change.
-  const fromHealth = state === member.health.status;
   const heartbeat = sources.registry.lastHeartbeat(member.id);
   return {
     id: member.id,
     url: member.backend.origin,
     source: member.backend.source,
-    state,
-    why: fromHealth ? member.health.reason : last?.reason ?? state,
-    since: new Date(fromHealth ? member.health.since : last?.at ?? member.health.since).toISOString(),
+    state: member.state,
+    why: member.why,
+    since: new Date(member.since).toISOString(),
     weight: member.weight,
     backup: member.backend.backup,
     inFlight: member.inFlight,

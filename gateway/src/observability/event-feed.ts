@@ -47,14 +47,6 @@ export class EventFeed {
     return this.recent.filter((event) => event.id > afterId);
   }
 
-  /** The newest kept event of one backend. */
-  lastFor(backend: string): StateEvent | undefined {
-    for (let i = this.recent.length - 1; i >= 0; i--) {
-      if (this.recent[i]!.backend === backend) return this.recent[i];
-    }
-    return undefined;
-  }
-
   /** Returns the unsubscribe function. */
   subscribe(listener: StateEventListener): () => void {
     this.listeners.add(listener);

@@ -59,17 +59,13 @@ export async function buildSnapshot(sources: SnapshotSources): Promise<Dashboard
 }
 
 function describe(member: PoolMember, sources: SnapshotSources, totals: RequestTotals): BackendSnapshot {
-  const state: string = member.state;
-  // Health explains itself (the last probe's verdict); drain and ejection by the change that caused them.
-  const fromHealth = state === member.health.status;
-  const last = fromHealth ? undefined : sources.events.lastFor(member.id);
   return {
     id: member.id,
     url: member.backend.origin,
     source: member.backend.source,
-    state,
-    why: fromHealth ? member.health.reason : last?.reason ?? state,
-    since: fromHealth ? member.health.since : last?.time ?? member.health.since,
+    state: member.state,
+    why: member.why,
+    since: member.since,
     weight: member.weight,
     backup: member.backend.backup,
     inFlight: member.inFlight,
