@@ -3,14 +3,10 @@ import type { Backend } from './backend.js';
 import { HealthState, type HealthThresholds } from './health/health-state.js';
 import { PassiveHealth, type PassiveHealthOptions } from './health/passive-health.js';
 import type { Candidate } from './selection/selector.js';
+import { WaitingTries } from './waiting-tries.js';
 
 /** What /pool shows: the operator's drain first, then a passive ejection, then active health. */
 export type MemberState = 'unknown' | 'up' | 'down' | 'ejected' | 'draining';
-
-/** A try waiting for this backend's response headers, which can be moved elsewhere if the backend goes away. */
-export interface WaitingTry {
-  rescue(reason: string): void;
-}
 
 /** A member starting its slow start still gets this share of its weight, so it is probed by real traffic. */
 const MIN_RAMP_SHARE = 0.05;
@@ -31,7 +27,8 @@ export class PoolMember implements Candidate {
   rampStartedAt: number | undefined;
   inFlight = 0;
   served = 0;
-  readonly waiting = new Set<WaitingTry>();
+  /** Tries waiting for this backend's response headers. */
+  readonly waiting = new WaitingTries();
 
   constructor(
     readonly backend: Backend,
@@ -77,6 +74,6 @@ export class PoolMember implements Candidate {
 
   /** Moves every try still waiting for this backend's answer elsewhere, where the retry policy allows it. */
   rescueWaiting(reason: string): void {
-    for (const waiting of [...this.waiting]) waiting.rescue(reason);
+    for (const waiting of this.waiting.toArray()) waiting.rescue(reason);
   }
 }

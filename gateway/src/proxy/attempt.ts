@@ -1,7 +1,8 @@
 // One try of a request on one backend: the undici dispatch handler that reports back to its Forwarding.
 // It knows whether anything was sent yet (onConnect), and can be rescued while it waits for headers.
 import type { Dispatcher } from 'undici';
-import type { PoolMember, WaitingTry } from '../pool-member.js';
+import type { PoolMember } from '../pool-member.js';
+import type { WaitingTries, WaitingTry } from '../waiting-tries.js';
 import type { Forwarding } from './forwarding.js';
 
 /** Aborts a try whose backend went down or was ejected while the try waited for its answer. */
@@ -21,6 +22,9 @@ export class Attempt implements Dispatcher.DispatchHandler, WaitingTry {
   private abortUpstream: ((reason?: Error) => void) | undefined;
   private pendingAbort: Error | undefined;
   private ended = false;
+  waitingIn: WaitingTries | undefined;
+  previousWaiting: WaitingTry | undefined;
+  nextWaiting: WaitingTry | undefined;
 
   constructor(
     private readonly forwarding: Forwarding,
