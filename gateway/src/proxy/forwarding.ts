@@ -45,6 +45,9 @@ export class Forwarding {
   private finished = false;
   private current: Attempt | undefined;
   private resumeUpstream: (() => void) | undefined;
+  /** Set while the client's socket is full; made on first need, as most responses never fill it. */
+  private resumeOnDrain: (() => void) | undefined;
+  private awaitingDrain = false;
   private readonly startedAt = Date.now();
 
   constructor(
@@ -90,13 +93,21 @@ export class Forwarding {
     }
     this.responseStarted = true;
     this.resumeUpstream = resume;
-    this.res.on('drain', resume);
     this.res.writeHead(status, downstreamResponseHeaders(rawHeaders));
   }
 
   /** false pauses the backend's socket until the client drains: a slow client never buffers a whole body. */
   writeBody(chunk: Buffer): boolean {
-    return this.res.write(chunk);
+    if (this.res.write(chunk)) return true;
+    if (!this.awaitingDrain) {
+      this.awaitingDrain = true;
+      this.resumeOnDrain ??= () => {
+        this.awaitingDrain = false;
+        this.resumeUpstream!();
+      };
+      this.res.once('drain', this.resumeOnDrain);
+    }
+    return false;
   }
 
   onAttemptComplete(attempt: Attempt): void {
@@ -164,7 +175,7 @@ export class Forwarding {
 
   private finish(result: ForwardResult): void {
     this.finished = true;
-    if (this.resumeUpstream) this.res.off('drain', this.resumeUpstream);
+    if (this.awaitingDrain) this.res.off('drain', this.resumeOnDrain!);
     this.done(result);
   }
 }
