@@ -9,7 +9,9 @@ import { EventFeed } from './observability/event-feed.js';
 import type { Logger } from './observability/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import type { ProxyEngine } from './proxy/engine.js';
+import { proxyHandler } from './proxy/proxy-handler.js';
 import { proxyPlugin } from './proxy/proxy-plugin.js';
+import { createTrafficServer } from './proxy/traffic-server.js';
 import { UndiciEngine } from './proxy/undici-engine.js';
 import { tunnelUpgrades } from './proxy/upgrade-tunnel.js';
 import { UpstreamPools } from './proxy/upstream-pool.js';
@@ -72,23 +74,27 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   for (const backend of staticBackends(config.backends)) addBackend(backend);
   const admin = await control.build(loadBalancer, config.healthCheck.enabled ? checker : undefined);
 
+  const observers = {
+    accessLog: config.log.access ? logger.child({ component: 'access' }) : undefined,
+    accessSampleRate: config.log.accessSampleRate,
+    metrics,
+  };
+  // Node answers 431 past this header size and 408 to a client still sending headers after the timeout
+  // (slowloris); Fastify's own client-error handler writes those responses.
+  const http = { maxHeaderSize: config.limits.maxHeaderBytes, headersTimeout: config.limits.clientHeadersTimeoutMs, connectionsCheckingInterval: Math.min(config.limits.clientHeadersTimeoutMs, 1_000) };
+  const rawServer = engine.takes === 'raw'
+    ? createTrafficServer(proxyHandler((req, res, context) => engine.forward(req, res, context), (req) => req, observers), http, config.limits.clientKeepAliveTimeoutMs)
+    : undefined;
   const traffic = Fastify({
     loggerInstance: logger.child({ component: 'traffic' }) as FastifyBaseLogger,
     // The proxy writes its own access line; Fastify's per-request lines would double it.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
     return503OnClosing: true,
-    // Node answers 431 past this header size and 408 to a client still sending headers after the timeout
-    // (slowloris); Fastify's own client-error handler writes those responses.
-    http: { maxHeaderSize: config.limits.maxHeaderBytes, headersTimeout: config.limits.clientHeadersTimeoutMs, connectionsCheckingInterval: Math.min(config.limits.clientHeadersTimeoutMs, 1_000) },
-    keepAliveTimeout: config.limits.clientKeepAliveTimeoutMs,
+    ...(rawServer ? { serverFactory: () => rawServer.server } : { http, keepAliveTimeout: config.limits.clientKeepAliveTimeoutMs }),
   });
-  await traffic.register(proxyPlugin, {
-    engine,
-    accessLog: config.log.access ? logger.child({ component: 'access' }) : undefined,
-    accessSampleRate: config.log.accessSampleRate,
-    metrics,
-  });
+  if (engine.takes === 'route') await traffic.register(proxyPlugin, { engine, ...observers });
+  traffic.addHook('onClose', async () => engine.close());
   traffic.addHook('onClose', async () => checker.close());
   const tunnels = tunnelUpgrades(traffic.server, { loadBalancer, connectTimeoutMs: config.proxy.connectTimeoutMs });
 
@@ -112,6 +118,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
       // would hold the listener open until its keep-alive timeout, so keep sweeping until all are gone.
       const sweeper = setInterval(() => traffic.server.closeIdleConnections(), IDLE_SWEEP_MS);
       tunnels.closeAll();
+      rawServer?.startClosing();
       try {
         await traffic.close();
       } finally {

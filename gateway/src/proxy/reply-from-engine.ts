@@ -5,11 +5,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import replyFrom from '@fastify/reply-from';
 import { NO_AVAILABLE_BACKEND, classifyUpstreamError, sendError, type GatewayError } from '../errors.js';
 import type { LoadBalancer } from '../load-balancer.js';
-import type { ForwardContext, ProxyEngine } from './engine.js';
+import type { ForwardContext, RouteProxyEngine } from './engine.js';
 import type { UpstreamPoolOptions } from './upstream-pool.js';
 
-export class ReplyFromEngine implements ProxyEngine {
+export class ReplyFromEngine implements RouteProxyEngine {
   readonly name = 'reply-from';
+  readonly takes = 'route';
 
   constructor(
     private readonly loadBalancer: LoadBalancer,

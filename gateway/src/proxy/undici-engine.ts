@@ -1,8 +1,8 @@
 // The default forwarding engine: undici's low-level dispatch() writing straight into Node's response,
 // with retries on other backends. No intermediate streams or header objects on the way.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { classifyUpstreamError, sendError } from '../errors.js';
-import type { ForwardContext, ProxyEngine } from './engine.js';
+import type { ForwardContext, RawProxyEngine } from './engine.js';
 import { Forwarding, type ForwardingSettings } from './forwarding.js';
 import { NO_BODY, prepareBody } from './request-body.js';
 
@@ -11,20 +11,18 @@ export interface BodyLimits {
   maxBodyBytes: number;
 }
 
-export class UndiciEngine implements ProxyEngine {
+export class UndiciEngine implements RawProxyEngine {
   readonly name = 'undici';
+  readonly takes = 'raw';
 
   constructor(
     private readonly settings: ForwardingSettings,
     private readonly bodyLimits: BodyLimits,
   ) {}
 
-  forward(request: FastifyRequest, reply: FastifyReply, context: ForwardContext): void {
-    reply.hijack();
+  forward(req: IncomingMessage, res: ServerResponse, context: ForwardContext): void {
     this.settings.budget.recordRequest();
     const { upstream, done } = context;
-    const req = request.raw;
-    const res = reply.raw;
     if (!upstream.hasBody) {
       new Forwarding(this.settings, req, res, upstream.headers, upstream.requestId, NO_BODY, done).start();
       return;
