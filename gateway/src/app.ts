@@ -90,6 +90,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     // The proxy writes its own access line; Fastify's per-request lines would double it.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
+    // Only the reply-from route sees this; on the raw path traffic-server.ts serves and closes the connection instead.
     return503OnClosing: true,
     ...(rawServer ? { serverFactory: () => rawServer.server } : { http, keepAliveTimeout: config.limits.clientKeepAliveTimeoutMs }),
   });
