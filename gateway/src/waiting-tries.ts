@@ -13,11 +13,6 @@ export interface WaitingTry {
 
 export class WaitingTries {
   private head: WaitingTry | undefined;
-  private count = 0;
-
-  get size(): number {
-    return this.count;
-  }
 
   add(entry: WaitingTry): void {
     if (entry.waitingIn !== undefined) return;
@@ -26,7 +21,6 @@ export class WaitingTries {
     entry.nextWaiting = this.head;
     if (this.head !== undefined) this.head.previousWaiting = entry;
     this.head = entry;
-    this.count += 1;
   }
 
   /** Removes the entry if it is in this list; a second delete does nothing. */
@@ -36,7 +30,6 @@ export class WaitingTries {
     else this.head = entry.nextWaiting;
     if (entry.nextWaiting !== undefined) entry.nextWaiting.previousWaiting = entry.previousWaiting;
     entry.waitingIn = entry.previousWaiting = entry.nextWaiting = undefined;
-    this.count -= 1;
   }
 
   /** A copy of the entries, so they may leave the list while the caller goes through them. */

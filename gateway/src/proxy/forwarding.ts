@@ -45,9 +45,8 @@ export class Forwarding {
   private finished = false;
   private current: Attempt | undefined;
   private resumeUpstream: (() => void) | undefined;
-  /** Set while the client's socket is full; made on first need, as most responses never fill it. */
+  /** Resumes the backend once the client drains; made on first need, as most responses never fill the socket. */
   private resumeOnDrain: (() => void) | undefined;
-  private awaitingDrain = false;
   private readonly startedAt = Date.now();
 
   constructor(
@@ -96,17 +95,14 @@ export class Forwarding {
     this.res.writeHead(status, downstreamResponseHeaders(rawHeaders));
   }
 
-  /** false pauses the backend's socket until the client drains: a slow client never buffers a whole body. */
+  /**
+   * false pauses the backend's socket until the client drains: a slow client never buffers a whole body.
+   * undici sends no more data after a false until resumed, so one 'drain' listener is waiting at a time.
+   */
   writeBody(chunk: Buffer): boolean {
     if (this.res.write(chunk)) return true;
-    if (!this.awaitingDrain) {
-      this.awaitingDrain = true;
-      this.resumeOnDrain ??= () => {
-        this.awaitingDrain = false;
-        this.resumeUpstream!();
-      };
-      this.res.once('drain', this.resumeOnDrain);
-    }
+    this.resumeOnDrain ??= () => this.resumeUpstream!();
+    this.res.once('drain', this.resumeOnDrain);
     return false;
   }
 
@@ -175,7 +171,7 @@ export class Forwarding {
 
   private finish(result: ForwardResult): void {
     this.finished = true;
-    if (this.awaitingDrain) this.res.off('drain', this.resumeOnDrain!);
+    if (this.resumeOnDrain) this.res.off('drain', this.resumeOnDrain);
     this.done(result);
   }
 }
