@@ -8,6 +8,19 @@ import { WaitingTries } from './waiting-tries.js';
 /** What /pool shows: the operator's drain first, then a passive ejection, then active health. */
 export type MemberState = 'unknown' | 'up' | 'down' | 'ejected' | 'draining';
 
+/** What every view of the pool (GET /pool, the dashboard) says about a member in the same words. */
+export interface MemberFacts {
+  id: string;
+  url: string;
+  source: string;
+  state: string;
+  why: string;
+  weight: number;
+  backup: boolean;
+  inFlight: number;
+  served: number;
+}
+
 /** A member starting its slow start still gets this share of its weight, so it is probed by real traffic. */
 const MIN_RAMP_SHARE = 0.05;
 
@@ -70,6 +83,11 @@ export class PoolMember implements Candidate {
   /** When it entered its state (epoch ms). */
   get since(): number {
     return this.explainedByHealth ? this.health.since : this.lastChange!.at;
+  }
+
+  facts(): MemberFacts {
+    const { id, backend, state, why, weight, inFlight, served } = this;
+    return { id, url: backend.origin, source: backend.source, state, why, weight, backup: backend.backup, inFlight, served };
   }
 
   /** Moves every try still waiting for this backend's answer elsewhere, where the retry policy allows it. */

@@ -2,20 +2,11 @@
 // times of its last/next probe and last heartbeat.
 import type { ActiveHealthChecker } from '../health/active-check.js';
 import type { LoadBalancer } from '../load-balancer.js';
-import type { PoolMember } from '../pool-member.js';
+import type { MemberFacts, PoolMember } from '../pool-member.js';
 import type { Registry } from '../discovery/registry.js';
 
-export interface PoolEntry {
-  id: string;
-  url: string;
-  source: string;
-  state: string;
-  why: string;
+export interface PoolEntry extends MemberFacts {
   since: string;
-  weight: number;
-  backup: boolean;
-  inFlight: number;
-  served: number;
   lastProbeAt: string | null;
   nextProbeAt: string | null;
   lastHeartbeatAt: string | null;
@@ -45,16 +36,8 @@ export function describePool(sources: PoolViewSources, now = Date.now()): { back
 function describeMember(member: PoolMember, sources: PoolViewSources, now: number): PoolEntry {
   const heartbeat = sources.registry.lastHeartbeat(member.id);
   return {
-    id: member.id,
-    url: member.backend.origin,
-    source: member.backend.source,
-    state: member.state,
-    why: member.why,
+    ...member.facts(),
     since: new Date(member.since).toISOString(),
-    weight: member.weight,
-    backup: member.backend.backup,
-    inFlight: member.inFlight,
-    served: member.served,
     lastProbeAt: iso(member.health.lastProbeAt),
     nextProbeAt: iso(sources.checker?.nextProbeAt(member.id)),
     lastHeartbeatAt: iso(heartbeat),

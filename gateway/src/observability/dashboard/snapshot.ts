@@ -1,7 +1,7 @@
 // What GET /dashboard.json answers: every backend's state and why, plus its request totals since start.
 // The page turns two snapshots into rates, error ratios and a p99, so the server keeps no time windows.
 import type { LoadBalancer } from '../../load-balancer.js';
-import type { PoolMember } from '../../pool-member.js';
+import type { MemberFacts, PoolMember } from '../../pool-member.js';
 import type { EventFeed } from '../event-feed.js';
 import { DURATION_BUCKETS, type GatewayMetrics, type RequestTotals } from '../metrics.js';
 import { PACKAGE_VERSION } from '../package-info.js';
@@ -14,18 +14,9 @@ export interface SnapshotSources {
   lastHeartbeat?: (id: string) => number | undefined;
 }
 
-export interface BackendSnapshot extends RequestTotals {
-  id: string;
-  url: string;
-  source: string;
-  state: string;
-  why: string;
+export interface BackendSnapshot extends MemberFacts, RequestTotals {
   /** Epoch ms of the last state change. */
   since: number;
-  weight: number;
-  backup: boolean;
-  inFlight: number;
-  served: number;
   lastProbeAt: number | null;
   lastHeartbeatAt: number | null;
 }
@@ -60,16 +51,8 @@ export async function buildSnapshot(sources: SnapshotSources): Promise<Dashboard
 
 function describe(member: PoolMember, sources: SnapshotSources, totals: RequestTotals): BackendSnapshot {
   return {
-    id: member.id,
-    url: member.backend.origin,
-    source: member.backend.source,
-    state: member.state,
-    why: member.why,
+    ...member.facts(),
     since: member.since,
-    weight: member.weight,
-    backup: member.backend.backup,
-    inFlight: member.inFlight,
-    served: member.served,
     lastProbeAt: member.health.lastProbeAt ?? null,
     lastHeartbeatAt: sources.lastHeartbeat?.(member.id) ?? null,
     ...totals,
