@@ -68,7 +68,8 @@ t.test('two gateways share registrations through etcd', async (t) => {
   const visibleAfter = await waitFor(() => routesTo(b, 'backend-3'), 3_000, 20);
   t.ok(visibleAfter < 1_000, `a registration through A is routable through B within 1 s (${visibleAfter} ms)`);
   await etcd.stop();
-  await new Promise((resolve) => setTimeout(resolve, TTL_MS + 1_000));
+  // Long enough for etcd3's default watch backoff to have grown past 8 s: the reconnect below must not wait that out.
+  await new Promise((resolve) => setTimeout(resolve, TTL_MS + 6_000));
   t.ok(a.gateway.loadBalancer.get(third) && b.gateway.loadBalancer.get(third), 'with etcd down past the TTL both gateways keep the last known pool');
   t.ok(await routesTo(a, 'backend-3') && await routesTo(b, 'backend-3'), 'and keep routing to it');
   const refused = await call(a, 'POST', '/registry', { url: backends[0]!.url });
@@ -80,6 +81,6 @@ t.test('two gateways share registrations through etcd', async (t) => {
   await waitFor(async () => (await call(b, 'PUT', `/registry/${third}`)).status === 200, 15_000, 250);
   t.pass('heartbeats are accepted again once etcd is back');
   await waitFor(async () => (await call(a, 'POST', '/registry', { url: backends[0]!.url })).status < 300, 15_000, 250);
-  await waitFor(() => b.gateway.loadBalancer.get(id) !== undefined, 5_000);
-  t.pass('the watch reconnected: a new registration through A reaches B');
+  const reached = await waitFor(() => b.gateway.loadBalancer.get(id) !== undefined, 5_000);
+  t.pass(`the watch reconnected: a new registration through A reaches B (${reached} ms)`);
 });

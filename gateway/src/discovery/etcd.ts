@@ -1,6 +1,7 @@
 // Registrations shared by many gateways through etcd: each is a key under the prefix bound to its own lease
 // (TTL = registry.ttlMs), heartbeats through any gateway renew the lease, and every gateway watches the prefix.
 // Losing etcd keeps the last known pool (the watch reconnects by itself); a restarted gateway rebuilds from etcd.
+import { ExponentialBackoff } from 'cockatiel';
 import { Etcd3, type IKeyValue, type Watcher } from 'etcd3';
 import type { Logger } from '../observability/logger.js';
 import { RegistryError, type Registration } from './registration.js';
@@ -15,6 +16,8 @@ export interface EtcdStoreOptions {
 /** Every etcd call gives up after this long, so a dead etcd answers 503 quickly instead of hanging an admin call. */
 const CALL_TIMEOUT_MS = 2_000;
 const RESYNC_BACKOFF_MS = [250, 500, 1_000, 2_000, 5_000];
+/** etcd3's default watch backoff grows to 30 s, so after an outage the pool could miss changes for that long. */
+const WATCH_RECONNECT_MAX_MS = 1_000;
 
 interface StoredRegistration extends Registration {
   /** Written just before a deliberate delete, so watchers tell a deregistration from an expiry. */
@@ -39,6 +42,7 @@ export class EtcdStore implements RegistryStore {
     this.client = new Etcd3({
       hosts: options.endpoints,
       dialTimeout: CALL_TIMEOUT_MS,
+      faultHandling: { watchBackoff: new ExponentialBackoff({ maxDelay: WATCH_RECONNECT_MAX_MS }).next() },
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + CALL_TIMEOUT_MS }),
     });
   }
