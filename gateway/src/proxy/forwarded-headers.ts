@@ -6,6 +6,9 @@ import type { IncomingMessage } from 'node:http';
 /** RFC 9110 §7.6.1 connection-specific headers, plus the legacy ones proxies still see. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authenticate', 'proxy-authorization']);
 
+/** A Connection value that only says whether to keep the connection open names no header to drop. */
+const PERSISTENCE_ONLY = /^(?:keep-alive|close)$/i;
+
 /** A request id from the client is kept when it is a plain token; anything else is replaced, never echoed. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 
@@ -72,17 +75,23 @@ export function upstreamRequestHeaders(req: IncomingMessage, proto: string): Ups
 /** The backend's response headers as a flat string list for writeHead, hop-by-hop headers removed. */
 export function downstreamResponseHeaders(raw: Buffer[]): string[] {
   let dropped: Set<string> | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i]!.length === 10 && raw[i]!.toString('latin1').toLowerCase() === 'connection') dropped = addTokens(dropped, raw[i + 1]!.toString('latin1'));
-  }
   const headers: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toString('latin1');
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || dropped?.has(lower)) continue;
-    headers.push(name, raw[i + 1]!.toString('latin1'));
+    if (lower === 'connection') dropped = addTokens(dropped, raw[i + 1]!.toString('latin1'));
+    if (!HOP_BY_HOP.has(lower)) headers.push(name, raw[i + 1]!.toString('latin1'));
   }
-  return headers;
+  // Rare: Connection named a header, possibly one already copied above.
+  return dropped === undefined ? headers : withoutNamed(headers, dropped);
+}
+
+function withoutNamed(headers: string[], names: Set<string>): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    if (!names.has(headers[i]!.toLowerCase())) kept.push(headers[i]!, headers[i + 1]!);
+  }
+  return kept;
 }
 
 function connectionNamedHeaders(raw: string[]): Set<string> | undefined {
@@ -93,11 +102,13 @@ function connectionNamedHeaders(raw: string[]): Set<string> | undefined {
   return named;
 }
 
-function addTokens(set: Set<string> | undefined, value: string): Set<string> {
-  const tokens = set ?? new Set<string>();
+/** Adds the header names a Connection value lists; the common bare "keep-alive" or "close" allocates nothing. */
+function addTokens(set: Set<string> | undefined, value: string): Set<string> | undefined {
+  if (value.length <= 10 && PERSISTENCE_ONLY.test(value)) return set;
+  let tokens = set;
   for (const token of value.split(',')) {
     const trimmed = token.trim().toLowerCase();
-    if (trimmed !== '' && trimmed !== 'close' && trimmed !== 'keep-alive') tokens.add(trimmed);
+    if (trimmed !== '' && trimmed !== 'close' && trimmed !== 'keep-alive') (tokens ??= new Set<string>()).add(trimmed);
   }
   return tokens;
 }
