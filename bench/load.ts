@@ -109,7 +109,7 @@ async function bench(options: BenchOptions): Promise<void> {
         direct: 'all connections to the first backend; its CPU is every backend process',
         cpuPer100k: "utime+stime of the target's process groups from /proc, summed over rounds, per 100k responses",
         medians: 'req/s and latency percentiles are medians over rounds; errors and non-2xx are totals',
-        latency: 'autocannon: microsecond histogram of every response; wrk: its own histogram (µs)',
+        latency: 'autocannon and paced: microsecond histogram of every response, from the request being sent; wrk: its own histogram (µs)',
       },
       summaries,
       runs,

@@ -1,21 +1,22 @@
-// One measured run: load from autocannon (in this process) or wrk (a child process) against one target,
-// while the target's own CPU time and resident memory are read from /proc.
+// One measured run: load from autocannon or the paced generator (in this process) or wrk (a child process)
+// against one target, while the target's own CPU time and resident memory are read from /proc.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHistogram } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { runPaced } from './paced-load.js';
 import { startProcess, stopProcess } from './processes.js';
 import { groupCpuSeconds, groupPids, reapedChildrenCpuSeconds, sampleRss } from './proc-stats.js';
 import type { Target } from './targets.js';
 
-export const TOOLS = ['autocannon', 'wrk'] as const;
+export const TOOLS = ['autocannon', 'wrk', 'paced'] as const;
 export type Tool = (typeof TOOLS)[number];
 
 export interface LoadSettings {
   connections: number;
   durationSec: number;
   pipelining: number;
-  /** Fixed overall request rate (autocannon only); undefined: as fast as the target answers. */
+  /** Fixed overall request rate (paced, or autocannon's per-second quota); undefined: as fast as the target answers. */
   rate: number | undefined;
 }
 
@@ -62,10 +63,26 @@ export async function writeWrkScript(dir: string): Promise<string> {
 /** Runs one tool against one target and reads the target's CPU and peak RSS over the same interval. */
 export async function measure(tool: Tool, target: Target, settings: LoadSettings, context: { wrkScript: string; signal: AbortSignal }): Promise<Measurement> {
   const rss = sampleRss(await groupPids(target.pgids), RSS_SAMPLE_MS);
-  const cpuBefore = await groupCpuSeconds(target.pgids);
-  const load = tool === 'autocannon' ? await runAutocannon(target.url, settings, context.signal) : await runWrk(target.url, settings, context);
-  const cpuSeconds = (await groupCpuSeconds(target.pgids)) - cpuBefore;
-  return { ...load, cpuSeconds, peakRssBytes: await rss.stop() };
+  try {
+    const cpuBefore = await groupCpuSeconds(target.pgids);
+    const load = await runLoad(tool, target.url, settings, context);
+    const cpuSeconds = (await groupCpuSeconds(target.pgids)) - cpuBefore;
+    return { ...load, cpuSeconds, peakRssBytes: await rss.stop() };
+  } finally {
+    // A failed run must not leave the sampler's interval behind: it would keep the bench from exiting.
+    await rss.stop();
+  }
+}
+
+function runLoad(tool: Tool, url: string, settings: LoadSettings, context: { wrkScript: string; signal: AbortSignal }): Promise<LoadResult> {
+  switch (tool) {
+    case 'autocannon':
+      return runAutocannon(url, settings, context.signal);
+    case 'wrk':
+      return runWrk(url, settings, context);
+    case 'paced':
+      return runPacedLoad(url, settings, context.signal);
+  }
 }
 
 function runAutocannon(url: string, settings: LoadSettings, signal: AbortSignal): Promise<LoadResult> {
@@ -97,6 +114,12 @@ function runAutocannon(url: string, settings: LoadSettings, signal: AbortSignal)
     signal.addEventListener('abort', stop);
     const guard = setTimeout(stop, settings.durationSec * 1000 + OVERRUN_MS);
   });
+}
+
+async function runPacedLoad(url: string, settings: LoadSettings, signal: AbortSignal): Promise<LoadResult> {
+  if (settings.rate === undefined) throw new Error('the paced generator needs a rate');
+  const paced = await runPaced(url, { rate: settings.rate, durationSec: settings.durationSec, connections: settings.connections }, signal);
+  return { tool: 'paced', ...paced, reqPerSec: paced.requests / paced.durationSec };
 }
 
 async function runWrk(url: string, settings: LoadSettings, context: { wrkScript: string; signal: AbortSignal }): Promise<LoadResult> {

@@ -27,13 +27,14 @@ export const USAGE = `usage: npm run bench -- [flags]      (node dist/bench/load
   --backends KIND     demo (the Node demo backends, default) or nginx (fixed-cost "return 200", isolates the proxy)
   --proxy-configs C  rendered (default: \`gateway render\` from the gateway's own pool config, so nginx and HAProxy
                       do the same work: headers, request ids, retries, health checks) or minimal (bare round-robin)
-  --tool TOOL         autocannon (default), wrk, or both
+  --tool TOOL         autocannon (default), wrk, both (autocannon and wrk), or paced (with --rate, its default)
   --connections N     concurrent connections (default 50)
   --duration S        seconds per measured run (default 10)
   --rounds N          interleaved rounds: every target once per round (default 3)
   --warmup S          discarded warm-up run per target before round 1 (default 3, 0: none)
   --pipelining N      requests in flight per connection (default 1; autocannon only)
-  --rate R            fixed overall rate in req/s, for the added-latency check (autocannon only)
+  --rate R            fixed overall rate in req/s, for the added-latency check: paced starts requests evenly,
+                      every millisecond; autocannon sends each second's quota in a burst, then waits
   --out DIR           results directory (default bench/results)
 Bounded: every run stops after its duration; Ctrl-C stops the run and every process the bench started.`;
 
@@ -78,9 +79,10 @@ export function parseOptions(argv: string[], defaultOutDir: string, wrkInstalled
     throw new UsageError((error as Error).message);
   }
   if (values.help) return undefined;
-  const tool = values.tool ?? 'autocannon';
-  if (tool !== 'both' && !TOOLS.includes(tool as Tool)) throw new UsageError(`--tool: "${tool}" is not one of autocannon, wrk, both`);
-  let tools: Tool[] = tool === 'both' ? [...TOOLS] : [tool as Tool];
+  const tool = values.tool ?? (values.rate === undefined ? 'autocannon' : 'paced');
+  if (tool !== 'both' && !TOOLS.includes(tool as Tool)) throw new UsageError(`--tool: "${tool}" is not one of autocannon, wrk, both, paced`);
+  if (tool === 'paced' && values.rate === undefined) throw new UsageError('--tool paced: needs --rate R (requests per second)');
+  let tools: Tool[] = tool === 'both' ? ['autocannon', 'wrk'] : [tool as Tool];
   if (!wrkInstalled && tools.includes('wrk')) {
     if (tool === 'wrk') throw new UsageError('--tool wrk: wrk is not installed (apt-get install wrk)');
     process.stderr.write('bench: wrk is not installed; measuring with autocannon only\n');
@@ -104,7 +106,7 @@ export function parseOptions(argv: string[], defaultOutDir: string, wrkInstalled
     outDir: values.out ?? defaultOutDir,
   };
   // wrk has neither pipelining nor a fixed rate without scripts of its own (that is wrk2).
-  if (tools.includes('wrk') && options.pipelining > 1) throw new UsageError('--pipelining: autocannon only; use --tool autocannon');
-  if (tools.includes('wrk') && options.rate !== undefined) throw new UsageError('--rate: autocannon only (wrk has no fixed-rate mode); use --tool autocannon');
+  if (options.pipelining > 1 && !tools.every((each) => each === 'autocannon')) throw new UsageError('--pipelining: autocannon only; use --tool autocannon');
+  if (tools.includes('wrk') && options.rate !== undefined) throw new UsageError('--rate: wrk has no fixed-rate mode; use --tool paced (the default with --rate) or autocannon');
   return options;
 }

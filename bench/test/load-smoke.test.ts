@@ -51,3 +51,26 @@ t.test('a tiny run exits 0 and writes JSON with every target and an SVG', async 
   t.match(chart, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]*>[\s\S]*<\/svg>$/, 'an SVG document');
   for (const target of TARGETS) t.ok(chart.includes(`>${target} (autocannon)</text>`), `the chart has a row for ${target}`);
 });
+
+t.test('--rate measures with the paced generator: exactly rate × duration requests per run', async (t) => {
+  const out = await mkdtemp(join(tmpdir(), 'bench-smoke-rate-'));
+  t.teardown(() => rm(out, { recursive: true, force: true }));
+  const run = await runBench(['--rate', '200', '--rounds', '1', '--duration', '1', '--warmup', '0', '--connections', '4', '--targets', 'direct,gateway', '--backends', 'nginx', '--out', out]);
+  t.equal(run.code, 0, `exit 0 (stderr: ${run.stderr.slice(-2000)})`);
+  const json = (await readdir(out)).find((file) => file.endsWith('.json'));
+  if (!json) return t.fail('no JSON written');
+  const result = JSON.parse(await readFile(join(out, json), 'utf8'));
+  t.same(result.options.tools, ['paced'], 'paced is the tool for a fixed rate');
+  for (const each of result.runs) {
+    t.equal(each.requests, 200, `${each.target}: 200 requests at 200 req/s for 1 s`);
+    t.equal(each.errors + each.non2xx, 0, `${each.target}: no errors`);
+  }
+  const gateway = result.summaries.find((s: { target: string }) => s.target === 'gateway');
+  t.ok(Number.isFinite(gateway?.vsDirect?.p99AddedMs), 'the gateway\'s p99 added over direct');
+});
+
+t.test('a paced run without a rate is refused with one line naming the flag', async (t) => {
+  const run = await runBench(['--tool', 'paced']);
+  t.equal(run.code, 2, 'exit 2');
+  t.match(run.stderr.split('\n')[0], /^bench: --tool paced: needs --rate/, 'names the flag');
+});
