@@ -80,11 +80,12 @@ export function sampleRss(pids: readonly number[], intervalMs: number): { stop()
   const timer = setInterval(() => {
     pending = pending.then(sample);
   }, intervalMs);
+  let stopped: Promise<number> | undefined;
   return {
-    async stop() {
+    // Idempotent: measure() stops it for the figure and again in `finally`, so a failed run cannot leave it running.
+    stop() {
       clearInterval(timer);
-      await pending.then(sample);
-      return peak;
+      return (stopped ??= pending.then(sample).then(() => peak));
     },
   };
 }
