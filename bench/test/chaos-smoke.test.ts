@@ -1,7 +1,7 @@
 // A short chaos run through the compiled script: backends killed, frozen, slowed and half-broken under
 // load, and not one GET fails; the report files are written and tell the gateway's reaction times.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ const script = fileURLToPath(new URL('../../dist/bench/chaos.js', import.meta.ur
 
 t.test('8 s of mixed chaos: zero failed GETs, report written', async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'chaos-smoke-'));
+  t.teardown(() => rmSync(out, { recursive: true, force: true }));
   const run = spawnSync(process.execPath, [script, '--duration', '8', '--connections', '20', '--out', out, '--quiet'], { encoding: 'utf8', timeout: 90_000 });
   t.equal(run.status, 0, `exit 0 means no GET failed\n${run.stdout}\n${run.stderr}`);
   const files = readdirSync(out);

@@ -1,7 +1,7 @@
 // A few seconds of the soak run through the compiled script: slices of load, RSS read after each, a verdict
 // on the RSS slope that matches the exit code, and the JSON written.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ const script = fileURLToPath(new URL('../../dist/bench/soak.js', import.meta.url
 
 t.test('3 slices of 2 s: checkpoints, verdict and exit code agree, JSON written', async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'soak-smoke-'));
+  t.teardown(() => rmSync(out, { recursive: true, force: true }));
   const run = spawnSync(process.execPath, [script, '--minutes', '0.1', '--slice', '2', '--connections', '10', '--out', out], { encoding: 'utf8', timeout: 90_000 });
   const file = readdirSync(out).find((name) => name.startsWith('soak-') && name.endsWith('.json'));
   t.ok(file, `JSON written\n${run.stdout}\n${run.stderr}`);

@@ -1,11 +1,12 @@
 // Invalid configuration: `gateway check` and `gateway start` exit 2 with one line naming the key and what is
 // allowed, no stack trace; a valid one passes `check` with exit 0.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { GATEWAY_CLI } from './helpers/gateway-process.js';
+import { scratchDir } from './helpers/scratch-dir.js';
 
 function run(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [GATEWAY_CLI, ...args], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8', cwd: tmpdir(), timeout: 20_000 });
@@ -13,7 +14,7 @@ function run(args: string[], env: Record<string, string> = {}) {
 }
 
 function configFile(content: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'gateway-config-')), 'gateway.config.json');
+  const file = join(scratchDir('gateway-config'), 'gateway.config.json');
   writeFileSync(file, content);
   return file;
 }

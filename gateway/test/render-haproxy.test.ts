@@ -2,12 +2,12 @@
 // retries on another server only for safe failures, weights scaled into HAProxy's range, and a header that
 // names what HAProxy cannot do.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { configSchema } from '../src/config-schema.js';
 import { renderHaproxy } from '../src/render/haproxy.js';
+import { scratchDir } from './helpers/scratch-dir.js';
 
 const config = (raw: Record<string, unknown>) => configSchema.parse(raw);
 const POOL = config({
@@ -19,7 +19,7 @@ const POOL = config({
 });
 
 function haproxyCheck(text: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'render-haproxy-')), 'haproxy.cfg');
+  const file = join(scratchDir('render-haproxy'), 'haproxy.cfg');
   writeFileSync(file, text);
   return execFileSync('haproxy', ['-c', '-f', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }

@@ -1,13 +1,13 @@
 // `renderNginx` writes a config that nginx 1.22 itself accepts (nginx -t), carries the pool's weights and backup
 // flags, pins the gateway's timeouts and retry rules, and names in its header what nginx OSS cannot do.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { configSchema } from '../src/config-schema.js';
 import { renderNginx } from '../src/render/nginx.js';
 import { RenderError } from '../src/render/pool-settings.js';
+import { scratchDir } from './helpers/scratch-dir.js';
 
 const config = (raw: Record<string, unknown>) => configSchema.parse(raw);
 const POOL = config({
@@ -20,7 +20,7 @@ const POOL = config({
 
 /** Runs `nginx -t` on the text under its own prefix dir; throws with nginx's message when it is rejected. */
 function nginxTest(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'render-nginx-'));
+  const dir = scratchDir('render-nginx');
   chmodSync(dir, 0o755);
   writeFileSync(join(dir, 'nginx.conf'), text);
   return execFileSync('nginx', ['-t', '-p', dir, '-c', 'nginx.conf', '-e', 'stderr'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,10 +1,9 @@
 // The compiled gateway as a real child process (what users run), for tests of exit codes, signals and memory.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { scratchDir } from './scratch-dir.js';
 
 export const GATEWAY_CLI = fileURLToPath(new URL('../../../dist/gateway/src/cli.js', import.meta.url));
 
@@ -28,7 +27,7 @@ export async function spawnGateway(env: Record<string, string>): Promise<Gateway
       GATEWAY_LOG_ACCESS: 'false',
       // Never the default admin port (tests run in parallel) nor an audit file in the working tree.
       GATEWAY_ADMIN_PORT: '0',
-      GATEWAY_AUDIT_FILE: join(mkdtempSync(join(tmpdir(), 'gateway-audit-')), 'audit.jsonl'),
+      GATEWAY_AUDIT_FILE: join(scratchDir('gateway-audit'), 'audit.jsonl'),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,10 +1,10 @@
 // An in-process gateway on 127.0.0.1:0 with fast health checks, built from the same config schema users write.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { buildGateway, type Gateway } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { scratchDir } from './scratch-dir.js';
 
 /** Probe every 200 ms so tests see flips quickly, with a timeout a busy 2-core machine still meets. */
 export const FAST_HEALTH = { intervalMs: 200, timeoutMs: 150, jitter: 0 };
@@ -24,7 +24,7 @@ export async function startGateway(config: Record<string, unknown>): Promise<Tes
     log: { level: 'silent', access: false },
     // Never the default admin port (tests run in parallel) nor an audit file in the working tree.
     admin: { host: '127.0.0.1', port: 0 },
-    audit: { file: join(mkdtempSync(join(tmpdir(), 'gateway-audit-')), 'audit.jsonl') },
+    audit: { file: join(scratchDir('gateway-audit'), 'audit.jsonl') },
     ...rest,
     healthCheck: { ...FAST_HEALTH, ...healthCheck },
   };
@@ -34,7 +34,7 @@ export async function startGateway(config: Record<string, unknown>): Promise<Tes
 }
 
 function writeConfig(config: unknown): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'gateway-test-')), 'gateway.config.json');
+  const file = join(scratchDir('gateway-test'), 'gateway.config.json');
   writeFileSync(file, JSON.stringify(config));
   return file;
 }

@@ -1,9 +1,8 @@
 // The three proxies of the conformance suite as real foreground processes on loopback ports, each with its own
 // temp dir: the compiled gateway CLI, and nginx and HAProxy running the config `gateway render` writes for the same pool.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { loadConfig, type GatewayConfig } from '../../src/config.js';
@@ -12,6 +11,7 @@ import { renderNginx } from '../../src/render/nginx.js';
 import { spawnGateway } from './gateway-process.js';
 import { waitFor } from './gateway.js';
 import { freePort } from '../../../bench/free-port.js';
+import { scratchDir } from './scratch-dir.js';
 
 export const TARGETS = ['gateway', 'nginx', 'haproxy'] as const;
 export type TargetName = (typeof TARGETS)[number];
@@ -41,7 +41,7 @@ export const NO_PROBES = { healthCheck: { enabled: false } };
  * `overrides` replaces whole sections of CONFORMANCE_CONFIG for every target alike.
  */
 export async function startTarget(name: TargetName, backendUrls: readonly string[], overrides: Record<string, unknown> = {}): Promise<ProxyTarget> {
-  const dir = mkdtempSync(join(tmpdir(), `conformance-${name}-`));
+  const dir = scratchDir(`conformance-${name}`);
   // nginx workers drop root privileges to nobody and must still reach the temp dirs under the prefix.
   chmodSync(dir, 0o755);
   const configFile = join(dir, 'gateway.config.json');
