@@ -1,6 +1,6 @@
-// Starting the things the bench measures: the backends (demo Node servers or fixed-cost nginx), and in
-// front of them the gateway (either engine), nginx and HAProxy. Each target says which process groups are
-// its own, so its CPU and memory can be read from /proc.
+// Starting the things the bench measures: the backends (demo Node servers or fixed-cost nginx), and in front
+// of them the gateway (either engine), the minimal Node proxy, nginx and HAProxy. Each target says which
+// process groups are its own, so its CPU and memory can be read from /proc.
 import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
@@ -12,7 +12,7 @@ import { minimalProxyConfig, nginxBackendsConfig, type ProxyConfigSource, type P
 import { renderedProxyConfig } from './rendered-configs.js';
 import { freePort } from './free-port.js';
 
-export const TARGET_NAMES = ['direct', 'gateway', 'gateway-reply-from', 'nginx', 'haproxy'] as const;
+export const TARGET_NAMES = ['direct', 'gateway', 'gateway-reply-from', 'node-floor', 'nginx', 'haproxy'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 export type BackendKind = 'demo' | 'nginx';
 export const PROXY_CONFIGS = { rendered: renderedProxyConfig, minimal: minimalProxyConfig } satisfies Record<string, ProxyConfigSource>;
@@ -116,6 +116,17 @@ async function startGateway(name: TargetName, engine: 'undici' | 'reply-from', b
   return { name, url, pgids: [gateway.pgid] };
 }
 
+/** The minimal Node proxy (bench/node-floor-proxy.ts): what any Node proxy costs before its features. */
+async function startNodeFloor(backends: Backends): Promise<Target> {
+  const port = await freePort();
+  const floor = startProcess('node-floor', process.execPath, [join(distDir, 'bench/node-floor-proxy.js'), String(port), backends.origins.join(',')], {
+    env: { PATH: process.env.PATH },
+  });
+  const url = `http://127.0.0.1:${port}${PATH}`;
+  await waitUntilServing(floor, url);
+  return { name: 'node-floor', url, pgids: [floor.pgid] };
+}
+
 async function startProxy(kind: ProxyKind, backends: Backends, dir: string, configs: ProxyConfigName): Promise<Target> {
   const [port, statsPort] = await Promise.all([freePort(), freePort()]);
   const proxyDir = join(dir, kind);
@@ -145,6 +156,8 @@ export async function startTarget(name: TargetName, backends: Backends, dir: str
       return startGateway(name, 'undici', backends, dir);
     case 'gateway-reply-from':
       return startGateway(name, 'reply-from', backends, dir);
+    case 'node-floor':
+      return startNodeFloor(backends);
     case 'nginx':
     case 'haproxy':
       return startProxy(name, backends, dir, proxyConfigs);
