@@ -13,6 +13,11 @@ const faultsSchema = z
     errorStatus: z.number().int().min(400).max(599).default(500),
     /** Accept requests and never answer them. */
     hang: z.boolean().default(false),
+    /**
+     * Share of requests accepted and never answered, 0-1; the rest are served. With /health spared this is
+     * the "partial hang": probes pass, so only per-try timeouts and hedging keep clients from waiting.
+     */
+    hangRate: z.number().min(0).max(1).default(0),
     /** Close the connection without a response. */
     reset: z.boolean().default(false),
     /** Exit the process at once (exit code 1), as a crash would. */
@@ -50,7 +55,7 @@ export function installFaults(app: FastifyInstance, options: { onCrash: () => vo
       request.raw.socket.destroy();
       return reply.hijack();
     }
-    if (faults.hang) return reply.hijack();
+    if (faults.hang || (faults.hangRate > 0 && Math.random() < faults.hangRate)) return reply.hijack();
     if (faults.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.delayMs));
     if (faults.errorRate > 0 && Math.random() < faults.errorRate) {
       return reply.code(faults.errorStatus).send({ error: 'fault_injected', status: faults.errorStatus });
