@@ -45,6 +45,10 @@ export function upstreamRequestHeaders(req: IncomingMessage, proto: string): Ups
       case 'x-forwarded-proto':
       case 'x-forwarded-host':
         continue; // set below from what this hop saw; a client cannot choose them
+      case 'expect':
+        // Node's server already answered it (100 Continue, or 417 for any other expectation): this hop reads
+        // the body and decides, as nginx and HAProxy do; undici would refuse to send the header anyway.
+        continue;
       case 'host':
         host = value;
         break;
