@@ -64,7 +64,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   });
   // reply-from is loaded only when chosen: the default engine should not carry its modules in memory.
   const engine: ProxyEngine = config.proxy.engine === 'undici'
-    ? new UndiciEngine(forwardingSettings(config, loadBalancer, metrics), { replayableBodyBytes: config.retry.replayableBodyBytes, maxBodyBytes: config.limits.maxBodyBytes })
+    ? new UndiciEngine(forwardingSettings(config, loadBalancer, metrics, logger.child({ component: 'proxy' })), { replayableBodyBytes: config.retry.replayableBodyBytes, maxBodyBytes: config.limits.maxBodyBytes })
     : new (await import('./proxy/reply-from-engine.js')).ReplyFromEngine(loadBalancer, config.proxy);
 
   const addBackend = (backend: Backend) => {
@@ -131,8 +131,9 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   };
 }
 
-function forwardingSettings(config: GatewayConfig, loadBalancer: LoadBalancer, metrics: GatewayMetrics | undefined): ForwardingSettings {
+function forwardingSettings(config: GatewayConfig, loadBalancer: LoadBalancer, metrics: GatewayMetrics | undefined, log: Logger): ForwardingSettings {
   return {
+    log,
     loadBalancer,
     pools: new UpstreamPools(config.proxy),
     limits: { retries: config.retry.retries, tryDurationMs: config.retry.tryDurationMs, idempotentMethods: new Set(config.retry.idempotentMethods) },

@@ -28,6 +28,8 @@ const rows: [FailureKind, string, boolean, number, number, boolean, string][] = 
   ['rescued', 'GET', true, 1, 10, false, 'retry'],
   ['rescued', 'POST', true, 1, 10, false, 'not-idempotent'],
   ['connect', 'GET', true, 1, 10, true, 'response-started'],
+  ['rejected', 'GET', true, 1, 10, false, 'not-sendable'], // undici refused it: any backend would
+  ['rejected', 'POST', false, 1, 10, false, 'not-sendable'],
 ];
 
 for (const [kind, method, replayable, tries, elapsedMs, responseStarted, expected] of rows) {

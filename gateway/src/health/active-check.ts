@@ -2,6 +2,7 @@
 // Each backend has its own timer and its own in-flight probe, so a slow backend never delays the others.
 import { Agent, request } from 'undici';
 import type { Backend } from '../backend.js';
+import { classifyTransportFailure } from '../transport-failure.js';
 
 export interface ActiveCheckOptions {
   path: string;
@@ -13,7 +14,7 @@ export interface ActiveCheckOptions {
 
 export interface ProbeResult {
   ok: boolean;
-  /** "ok", "status 503", "refused", "timeout", "reset", … */
+  /** "ok", "status 503", or the transport failure's reason ("refused", "timeout", "reset", …) as traffic names it. */
   reason: string;
 }
 
@@ -84,29 +85,9 @@ export class ActiveHealthChecker {
       const ok = response.statusCode >= 200 && response.statusCode < 400;
       return { ok, reason: ok ? 'ok' : `status ${response.statusCode}` };
     } catch (error) {
-      return { ok: false, reason: probeFailureReason(error) };
+      const failure = classifyTransportFailure(error, false);
+      // An unnamed failure keeps its own words, so /pool and the log still say what happened.
+      return { ok: false, reason: failure.reason === 'unknown' ? failure.cause : failure.reason };
     }
-  }
-}
-
-/** Names a failed probe the way an operator reads it in a log line. */
-export function probeFailureReason(error: unknown): string {
-  const { name, code } = error as { name?: string; code?: string };
-  if (name === 'TimeoutError' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') return 'timeout';
-  switch (code) {
-    case 'ECONNREFUSED':
-      return 'refused';
-    case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
-    case 'EPIPE':
-      return 'reset';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'dns';
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return 'unreachable';
-    default:
-      return code ?? name ?? 'error';
   }
 }

@@ -2,14 +2,16 @@
 // the retry policy whether the next candidate may get it. Streams the chosen response to the client.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Transform } from 'node:stream';
-import { NO_AVAILABLE_BACKEND, classifyUpstreamError, sendError, type GatewayError } from '../errors.js';
+import { NO_AVAILABLE_BACKEND, sendError, type GatewayError } from '../errors.js';
 import type { LoadBalancer } from '../load-balancer.js';
+import type { Logger } from '../observability/logger.js';
 import type { PoolMember } from '../pool-member.js';
-import { Attempt, RescuedError } from './attempt.js';
+import { Attempt } from './attempt.js';
 import { downstreamResponseHeaders } from './forwarded-headers.js';
 import type { PreparedBody } from './request-body.js';
 import type { RetryBudget } from './retry-budget.js';
-import { shouldRetry, type FailureKind, type RetryLimits } from './retry-policy.js';
+import { classifyTransportFailure, type FailureKind, type TransportFailure } from '../transport-failure.js';
+import { shouldRetry, type RetryLimits } from './retry-policy.js';
 import type { UpstreamPools } from './upstream-pool.js';
 
 /** What every request shares: the pool, the policies and the observers. Built once at start-up. */
@@ -24,12 +26,16 @@ export interface ForwardingSettings {
   failureStatuses: ReadonlySet<number>;
   /** Called for each retry with the kind of failure that caused it (metrics). */
   onRetry?: (kind: FailureKind) => void;
+  /** Warns about failures of unknown cause, naming it: the next bug like undici refusing a header shows at once. */
+  log: Logger;
 }
 
 export interface ForwardResult {
   /** Status the client got; 0 when the client left, or the connection was cut mid-response. */
   status: number;
   error?: GatewayError;
+  /** The transport error behind `error`, "CODE: message", for the access line (never sent to the client). */
+  cause?: string;
   /** The backend of the last try, if any try was made. */
   member?: PoolMember;
   tries: number;
@@ -40,7 +46,7 @@ export interface ForwardResult {
 export class Forwarding {
   private tries = 0;
   private tried: Set<string> | undefined;
-  private lastError: GatewayError | undefined;
+  private lastFailure: TransportFailure | undefined;
   private responseStarted = false;
   private finished = false;
   private current: Attempt | undefined;
@@ -65,18 +71,15 @@ export class Forwarding {
     const member = this.settings.loadBalancer.pick(this.tried);
     if (member === undefined) {
       // After failed tries, name the last backend tried: the access line and the metrics count the 502 against it.
-      this.fail(this.lastError ?? NO_AVAILABLE_BACKEND, this.current?.member);
+      this.fail(this.lastFailure?.clientError ?? NO_AVAILABLE_BACKEND, this.current?.member);
       return;
     }
     this.tries += 1;
     const attempt = new Attempt(this, member);
     this.current = attempt;
-    try {
-      this.settings.pools.get(member.backend).dispatch({ path: this.req.url!, method: this.req.method!, headers: this.headers, body: this.body.body }, attempt);
-    } catch (error) {
-      // dispatch() throws synchronously only for requests undici will not send (e.g. an invalid header value).
-      attempt.onError(error as Error);
-    }
+    // A request undici will not send (an invalid header value…) comes back through attempt.onError at once,
+    // classified as 'rejected': nothing went out, and no backend is blamed for it.
+    this.settings.pools.get(member.backend).dispatch({ path: this.req.url!, method: this.req.method!, headers: this.headers, body: this.body.body }, attempt);
   }
 
   /** Whether a try waiting on a backend that went away may be aborted and sent elsewhere. */
@@ -108,7 +111,7 @@ export class Forwarding {
 
   onAttemptComplete(attempt: Attempt): void {
     if (attempt.discarding) {
-      this.retryAfter(attempt, undefined);
+      this.retryAfter(attempt);
       return;
     }
     attempt.member.served += 1;
@@ -118,20 +121,28 @@ export class Forwarding {
 
   onAttemptError(attempt: Attempt, error: Error): void {
     if (this.finished) return;
-    const gatewayError = classifyUpstreamError(error);
-    const kind = failureKind(attempt, error);
-    if (kind !== 'rescued' && gatewayError.status !== 413) this.settings.loadBalancer.reportFailure(attempt.member, describe(kind, error));
+    const failure = classifyTransportFailure(error, attempt.sent);
+    if (failure.blamesBackend) this.settings.loadBalancer.reportFailure(attempt.member, failure.reason);
+    if (failure.reason === 'unknown') this.warnUnexplained(failure, attempt);
+    this.lastFailure = failure;
     if (this.responseStarted) {
       // Headers already went out: the only honest signal left is cutting the connection.
       this.res.destroy();
-      this.finish({ status: 0, error: gatewayError, member: attempt.member, tries: this.tries });
+      this.finish({ status: 0, error: failure.clientError, cause: failure.cause, member: attempt.member, tries: this.tries });
       return;
     }
-    if (gatewayError.status !== 413 && this.mayRetry(kind, attempt)) {
-      this.retryAfter(attempt, gatewayError);
+    if (this.mayRetry(failure.kind, attempt)) {
+      this.retryAfter(attempt);
       return;
     }
-    this.fail(gatewayError, attempt.member);
+    this.fail(failure.clientError, attempt.member);
+  }
+
+  private warnUnexplained(failure: TransportFailure, attempt: Attempt): void {
+    this.settings.log.warn(
+      { backend: attempt.member.id, requestId: this.requestId, method: this.req.method, path: this.req.url, sent: attempt.sent, cause: failure.cause },
+      `forwarding to ${attempt.member.id} failed for a cause the gateway does not know: ${failure.cause}`,
+    );
   }
 
   /** Asks the policy, then whether an untried backend is left, then the budget: a retry counted is a retry made. */
@@ -150,16 +161,15 @@ export class Forwarding {
     return true;
   }
 
-  /** Tries the next candidate; error is what the client gets if no candidate is left. */
-  private retryAfter(attempt: Attempt, error: GatewayError | undefined): void {
-    if (error) this.lastError = error;
+  /** Tries the next candidate; the last failure is what the client gets if no candidate is left. */
+  private retryAfter(attempt: Attempt): void {
     (this.tried ??= new Set()).add(attempt.member.id);
     this.start();
   }
 
   private fail(error: GatewayError, member?: PoolMember): void {
     sendError(this.res, error, this.requestId);
-    this.finish({ status: error.status, error, member, tries: this.tries });
+    this.finish({ status: error.status, error, cause: this.lastFailure?.cause, member, tries: this.tries });
   }
 
   private readonly onClientClose = (): void => {
@@ -174,17 +184,4 @@ export class Forwarding {
     if (this.resumeOnDrain) this.res.off('drain', this.resumeOnDrain);
     this.done(result);
   }
-}
-
-function failureKind(attempt: Attempt, error: Error): FailureKind {
-  if (error instanceof RescuedError) return 'rescued';
-  if (!attempt.sent) return 'connect';
-  const code = (error as { code?: string }).code;
-  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ? 'timeout' : 'reset';
-}
-
-function describe(kind: FailureKind, error: Error): string {
-  const code = (error as { code?: string }).code ?? '';
-  if (code === 'ECONNREFUSED') return 'refused';
-  return kind === 'connect' && code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect timeout' : kind;
 }

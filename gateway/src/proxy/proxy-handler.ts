@@ -37,6 +37,7 @@ export function proxyHandler<Request, Response>(
       requestId,
       client: req.socket.remoteAddress,
       error: result.error?.code,
+      cause: result.cause,
     }, 'request');
   };
 

@@ -3,7 +3,8 @@
 // It makes one try per request: retries, rescue and body limits are the undici engine's.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import replyFrom from '@fastify/reply-from';
-import { NO_AVAILABLE_BACKEND, classifyUpstreamError, sendError, type GatewayError } from '../errors.js';
+import { NO_AVAILABLE_BACKEND, sendError, type GatewayError } from '../errors.js';
+import { classifyTransportFailure } from '../transport-failure.js';
 import type { LoadBalancer } from '../load-balancer.js';
 import type { ForwardContext, RouteProxyEngine } from './engine.js';
 import type { UpstreamPoolOptions } from './upstream-pool.js';
@@ -48,8 +49,10 @@ export class ReplyFromEngine implements RouteProxyEngine {
     void reply.from(member.backend.origin + request.url, {
       rewriteRequestHeaders: () => headerObject(upstream.headers),
       onError: (failed, { error: cause }) => {
-        error = classifyUpstreamError((cause as { cause?: unknown }).cause ?? cause);
-        this.loadBalancer.reportFailure(member, error.code);
+        // reply-from does not say whether the request went out; 'sent' keeps a failure from being named a connect failure.
+        const failure = classifyTransportFailure((cause as { cause?: unknown }).cause ?? cause, true);
+        error = failure.clientError;
+        if (failure.blamesBackend) this.loadBalancer.reportFailure(member, failure.reason);
         void failed
           .code(error.status)
           .header('x-request-id', upstream.requestId)

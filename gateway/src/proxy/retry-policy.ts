@@ -1,18 +1,8 @@
 // The one place that decides whether a failed try may be tried again on another backend.
 // It switches on what kind of failure happened and how much of the request already went out.
+import type { FailureKind } from '../transport-failure.js';
 
-/** How a try failed, from the proxy's point of view. */
-export type FailureKind =
-  /** Refused, connect timeout, DNS: the backend never saw a byte. */
-  | 'connect'
-  /** The connection closed after the request started going out but before any response byte (incl. the keep-alive race). */
-  | 'reset'
-  /** No response headers within the timeout. */
-  | 'timeout'
-  /** The backend answered with a status listed in retry.statuses. */
-  | 'status'
-  /** The backend was taken out (down/ejected) while this try waited for its answer. */
-  | 'rescued';
+export type { FailureKind };
 
 export interface RetryQuestion {
   kind: FailureKind;
@@ -33,10 +23,12 @@ export interface RetryLimits {
   idempotentMethods: ReadonlySet<string>;
 }
 
-export type RetryVerdict = { retry: true } | { retry: false; why: 'response-started' | 'not-idempotent' | 'body-not-replayable' | 'retries-exhausted' | 'try-duration-exceeded' };
+export type RetryVerdict = { retry: true } | { retry: false; why: 'response-started' | 'not-sendable' | 'not-idempotent' | 'body-not-replayable' | 'retries-exhausted' | 'try-duration-exceeded' };
 
 export function shouldRetry(question: RetryQuestion, limits: RetryLimits): RetryVerdict {
   if (question.responseStarted) return { retry: false, why: 'response-started' };
+  // Another backend would refuse it the same way.
+  if (question.kind === 'rejected') return { retry: false, why: 'not-sendable' };
   if (question.tries > limits.retries) return { retry: false, why: 'retries-exhausted' };
   if (question.elapsedMs >= limits.tryDurationMs) return { retry: false, why: 'try-duration-exceeded' };
   // Nothing reached the backend: safe for every method, and the body stream was never read.

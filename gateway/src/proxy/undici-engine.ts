@@ -1,7 +1,8 @@
 // The default forwarding engine: undici's low-level dispatch() writing straight into Node's response,
 // with retries on other backends. No intermediate streams or header objects on the way.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { classifyUpstreamError, sendError } from '../errors.js';
+import { sendError } from '../errors.js';
+import { classifyTransportFailure } from '../transport-failure.js';
 import type { ForwardContext, RawProxyEngine } from './engine.js';
 import { Forwarding, type ForwardingSettings } from './forwarding.js';
 import { NO_BODY, prepareBody } from './request-body.js';
@@ -31,9 +32,9 @@ export class UndiciEngine implements RawProxyEngine {
       (body) => new Forwarding(this.settings, req, res, upstream.headers, upstream.requestId, body, done).start(),
       (error: Error) => {
         if (res.destroyed) return done({ status: 0, tries: 0 });
-        const gatewayError = classifyUpstreamError(error);
-        sendError(res, gatewayError, upstream.requestId);
-        done({ status: gatewayError.status, error: gatewayError, tries: 0 });
+        const { clientError, cause } = classifyTransportFailure(error, false);
+        sendError(res, clientError, upstream.requestId);
+        done({ status: clientError.status, error: clientError, cause, tries: 0 });
       },
     );
   }

@@ -1,12 +1,13 @@
 // WebSocket (and any other HTTP/1.1 Upgrade) through the gateway: the handshake goes to the next available
 // backend with the usual X-Forwarded-* and request id, then the two sockets are joined byte for byte.
 // Node hands upgrades to the server's 'upgrade' event, outside Fastify's routes, so this sits on the server.
-import type { IncomingMessage, Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import { connect as connectTcp, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect as connectTls } from 'node:tls';
 import type { LoadBalancer } from '../load-balancer.js';
 import type { PoolMember } from '../pool-member.js';
+import { classifyTransportFailure } from '../transport-failure.js';
 import { upstreamRequestHeaders } from './forwarded-headers.js';
 
 export interface UpgradeTunnelOptions {
@@ -73,10 +74,12 @@ function openTunnel(req: IncomingMessage, client: Duplex, head: Buffer, member: 
     clearTimeout(connectTimer);
     if (backend.bytesRead === 0 && !closed) {
       // Nothing came back yet: the client can still be told, in HTTP, that the backend failed.
-      options.loadBalancer.reportFailure(member, error.code === 'ECONNREFUSED' ? 'refused' : 'reset');
+      const failure = classifyTransportFailure(error, backend.bytesWritten > 0);
+      if (failure.blamesBackend) options.loadBalancer.reportFailure(member, failure.reason);
       closed = true;
       member.inFlight -= 1;
-      client.end('HTTP/1.1 502 Bad Gateway\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"upstream_unreachable"}');
+      const { status, code } = failure.clientError;
+      client.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"${code}"}`);
       return;
     }
     close();
