@@ -2,6 +2,7 @@
 // share; printed as a table and written as JSON and an SVG timeline with the events marked.
 import { describeAction, type ChaosEvent } from './chaos-schedule.js';
 import type { StateChange } from './chaos-fleet.js';
+import type { WaitSummary, WindowWaits } from './chaos-waits.js';
 
 export interface SecondCounts {
   ok: number;
@@ -30,6 +31,10 @@ export interface ChaosReport {
   errors: Record<string, number>;
   retries: Record<string, number>;
   share: Record<string, number>;
+  /** Every GET's wait, exact (from each response, timeout and connection error). */
+  waits: WaitSummary;
+  /** Per frozen backend: the GETs that ended from the freeze to 2 s after the thaw. */
+  freezeWindows: Array<WindowWaits & { backend: string }>;
   events: EventTiming[];
   timeline: SecondCounts[];
 }
@@ -42,7 +47,8 @@ export function timeEvents(events: ChaosEvent[], ids: string[], changes: StateCh
     const backend = ids[event.backend]!;
     const action = describeAction(event.action);
     const after = changes.filter((change) => change.backend === backend && change.atMs >= event.atMs);
-    const breaks = event.action.kind === 'kill' || event.action.kind === 'freeze' || (event.action.kind === 'faults' && Number(event.action.faults.errorRate ?? 0) > 0);
+    const faults = event.action.kind === 'faults' ? event.action.faults : {};
+    const breaks = event.action.kind === 'kill' || event.action.kind === 'freeze' || Number(faults.errorRate ?? 0) > 0;
     const wanted = breaks ? after.find((change) => OUT_STATES.has(change.to)) : after.find((change) => change.to === 'up');
     const timing: EventTiming = { atMs: event.atMs, backend, action };
     if (wanted && breaks) timing.outAfterMs = wanted.atMs - event.atMs;
@@ -52,9 +58,15 @@ export function timeEvents(events: ChaosEvent[], ids: string[], changes: StateCh
 }
 
 export function renderTable(report: ChaosReport): string {
+  const { waits } = report;
   const lines = [
     `chaos "${report.scenario}": ${report.requests} GETs in ${report.durationSec} s over ${report.connections} connections`,
     `failed GETs: ${report.failedGets}   statuses: ${JSON.stringify(report.statuses)}   errors: ${JSON.stringify(report.errors)}`,
+    `waits: ${waits.gets} GETs sent (${waits.answered} answered, ${waits.timedOut} timed out, ${waits.connectionErrors} connection errors, ${waits.unfinished} unfinished at the end)`,
+    `  over 1 s: ${waits.over1s} (${waits.over1sPercent}%)   over 2 s: ${waits.over2s}   p50 ${waits.p50Ms} ms   p99 ${waits.p99Ms} ms   max ${waits.maxMs} ms`,
+    ...report.freezeWindows.map(
+      (window) => `  ${window.backend} frozen (GETs ending ${(window.fromMs / 1000).toFixed(1)}-${(window.toMs / 1000).toFixed(1)} s): ${window.gets} GETs, ${window.over1s} waited over 1 s, ${window.over2s} over 2 s`,
+    ),
     `retries by cause: ${JSON.stringify(report.retries)}`,
     `share by backend: ${Object.entries(report.share).map(([id, n]) => `${id} ${((100 * n) / Math.max(1, report.requests)).toFixed(1)}%`).join(', ')}`,
     '',

@@ -1,6 +1,7 @@
 // `npm run chaos`: the gateway and three demo backends under autocannon load while a schedule kills,
-// freezes, slows and half-breaks backends. Prints progress and a report, writes JSON and an SVG timeline,
-// and exits 1 if any GET failed. Bounded: the load stops after --duration; every process is stopped at the end.
+// freezes, slows and half-breaks backends. Prints progress and a report (with every GET's wait),
+// writes JSON and an SVG timeline, and exits 1 if any GET failed. Bounded: the load stops after
+// --duration; every process is stopped at the end.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,6 +9,7 @@ import autocannon from 'autocannon';
 import { reapBackend, setFaults, signalBackend, startBackend, startBackends, startGateway, type ChaosBackend } from './chaos-fleet.js';
 import { renderSvg, renderTable, timeEvents, type ChaosReport, type SecondCounts } from './chaos-report.js';
 import { SCENARIOS, buildSchedule, describeAction, type ChaosEvent, type Scenario } from './chaos-schedule.js';
+import { WaitRecorder } from './chaos-waits.js';
 import { stopAll } from './processes.js';
 
 const USAGE = `usage: npm run chaos -- [--scenario mixed|kills] [--duration S] [--connections N] [--out DIR] [--quiet]
@@ -57,6 +59,11 @@ async function retriesByCause(adminUrl: string): Promise<Record<string, number>>
   }
 }
 
+/** autocannon's per-GET timeout, below the gateway's 30 s response-headers timeout. */
+const CLIENT_TIMEOUT_SEC = 10;
+/** A frozen backend's clients are counted until this long after the thaw. */
+const AFTER_THAW_MS = 2_000;
+
 async function run(): Promise<number> {
   const opts = options();
   let startedAt = Date.now();
@@ -69,6 +76,7 @@ async function run(): Promise<number> {
   const statuses: Record<string, number> = {};
   const errors: Record<string, number> = {};
   const share: Record<string, number> = {};
+  const waits = new WaitRecorder(() => Date.now() - startedAt, CLIENT_TIMEOUT_SEC * 1000);
   const second = () => timeline[Math.min(opts.durationSec, Math.floor((Date.now() - startedAt) / 1000))]!;
   startedAt = Date.now();
   gateway.changes.length = 0; // only reactions to this run's events count
@@ -89,16 +97,18 @@ async function run(): Promise<number> {
         url: `${gateway.url}/hello`,
         connections: opts.connections,
         duration: opts.durationSec,
-        timeout: 10,
-        // autocannon hands over the parser's flat [name, value, …] header list.
-        // autocannon hands over the parser's info, whose headers are a flat [name, value, …] list
-        // (its type definitions say otherwise).
-        setupClient: (client) => client.on('headers', (info) => {
-          const headers = (info as unknown as { headers?: string[] }).headers ?? [];
-          const at = headers.findIndex((name, index) => index % 2 === 0 && name.toLowerCase() === 'x-backend-id');
-          const id = at >= 0 ? headers[at + 1]! : 'none';
-          share[id] = (share[id] ?? 0) + 1;
-        }),
+        timeout: CLIENT_TIMEOUT_SEC,
+        setupClient: (client) => {
+          waits.watch(client);
+          // autocannon hands over the parser's info, whose headers are a flat [name, value, …] list
+          // (its type definitions say otherwise).
+          client.on('headers', (info) => {
+            const headers = (info as unknown as { headers?: string[] }).headers ?? [];
+            const at = headers.findIndex((name, index) => index % 2 === 0 && name.toLowerCase() === 'x-backend-id');
+            const id = at >= 0 ? headers[at + 1]! : 'none';
+            share[id] = (share[id] ?? 0) + 1;
+          });
+        },
       },
       (error, done) => (error ? reject(error) : resolve(done)),
     );
@@ -123,11 +133,19 @@ async function run(): Promise<number> {
     durationSec: opts.durationSec,
     connections: opts.connections,
     requests: result.requests.total,
-    failedGets: failedStatuses + result.errors + result.timeouts,
+    // autocannon's errors include its timeouts (each also arrives as a 'request timed out' reqError).
+    failedGets: failedStatuses + result.errors,
     statuses,
-    errors: { ...errors, ...(result.timeouts ? { timeouts: result.timeouts } : {}) },
+    errors,
     retries: await retriesByCause(gateway.adminUrl),
     share,
+    waits: waits.summary(),
+    freezeWindows: schedule.flatMap((event) => {
+      if (event.action.kind !== 'freeze') return [];
+      const thaw = schedule.find((later) => later.backend === event.backend && later.action.kind === 'thaw' && later.atMs > event.atMs);
+      const toMs = thaw ? thaw.atMs + AFTER_THAW_MS : opts.durationSec * 1000;
+      return [{ backend: backends[event.backend]!.id, ...waits.window(event.atMs, toMs) }];
+    }),
     events: timeEvents(schedule, backends.map((b) => b.id), gateway.changes),
     timeline,
   };

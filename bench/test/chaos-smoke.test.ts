@@ -1,26 +1,36 @@
-// A short chaos run through the compiled script: backends killed, frozen, slowed and half-broken under
-// load, and not one GET fails; the report files are written and tell the gateway's reaction times.
+// Short chaos runs through the compiled script. mixed: backends killed, frozen, slowed and half-broken under
+// load, and not one GET fails; the report tells the reaction times and the frozen backend's slow GETs.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import t from 'tap';
+import t, { type Test } from 'tap';
+import type { ChaosReport } from '../chaos-report.js';
 
 const script = fileURLToPath(new URL('../../dist/bench/chaos.js', import.meta.url));
 
-t.test('8 s of mixed chaos: zero failed GETs, report written', async (t) => {
+/** Runs the chaos script (bounded by its --duration and a hard timeout) and reads the JSON report it wrote. */
+function chaos(t: Test, args: string[]) {
   const out = mkdtempSync(join(tmpdir(), 'chaos-smoke-'));
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
-  const run = spawnSync(process.execPath, [script, '--duration', '8', '--connections', '20', '--out', out, '--quiet'], { encoding: 'utf8', timeout: 90_000 });
-  t.equal(run.status, 0, `exit 0 means no GET failed\n${run.stdout}\n${run.stderr}`);
+  const run = spawnSync(process.execPath, [script, ...args, '--out', out, '--quiet'], { encoding: 'utf8', timeout: 90_000 });
   const files = readdirSync(out);
   const json = files.find((file) => file.endsWith('.json'));
   t.ok(json && files.some((file) => file.endsWith('.svg')), 'JSON and SVG written');
-  const report = JSON.parse(readFileSync(join(out, json!), 'utf8')) as { requests: number; failedGets: number; events: { action: string; outAfterMs?: number }[] };
-  t.ok(report.requests > 100, `${report.requests} GETs were sent`);
-  t.equal(report.failedGets, 0);
-  const kill = report.events.find((event) => event.action === 'kill');
+  const report = json ? (JSON.parse(readFileSync(join(out, json), 'utf8')) as ChaosReport) : undefined;
+  return { run, report, output: `${run.stdout}\n${run.stderr}` };
+}
+
+t.test('8 s of mixed chaos: zero failed GETs, report written', async (t) => {
+  const { run, report, output } = chaos(t, ['--duration', '8', '--connections', '20']);
+  t.equal(run.status, 0, `exit 0 means no GET failed\n${output}`);
+  t.ok(report!.requests > 100, `${report!.requests} GETs were sent`);
+  t.equal(report!.failedGets, 0);
+  const kill = report!.events.find((event) => event.action === 'kill');
   t.ok(kill?.outAfterMs !== undefined && kill.outAfterMs < 3_000, `the killed backend was taken out after ${kill?.outAfterMs} ms`);
   t.match(run.stdout, /failed GETs: 0/);
+  t.match(report!.freezeWindows, [{ backend: 'backend-2', gets: Number, over1s: Number, over2s: Number }], 'the frozen window counts its slow GETs');
+  t.ok(report!.freezeWindows[0]!.over2s <= report!.freezeWindows[0]!.over1s, 'over 2 s is a part of over 1 s');
+  t.match(run.stdout, /backend-2 frozen .*: \d+ GETs, \d+ waited over 1 s, \d+ over 2 s/);
 });
