@@ -21,6 +21,8 @@ export interface EventTiming {
 
 export interface ChaosReport {
   scenario: string;
+  /** The gateway ran with a per-try timeout and hedging (--tail-tolerance on). */
+  tailTolerance: boolean;
   date: string;
   durationSec: number;
   connections: number;
@@ -48,7 +50,7 @@ export function timeEvents(events: ChaosEvent[], ids: string[], changes: StateCh
     const action = describeAction(event.action);
     const after = changes.filter((change) => change.backend === backend && change.atMs >= event.atMs);
     const faults = event.action.kind === 'faults' ? event.action.faults : {};
-    const breaks = event.action.kind === 'kill' || event.action.kind === 'freeze' || Number(faults.errorRate ?? 0) > 0;
+    const breaks = event.action.kind === 'kill' || event.action.kind === 'freeze' || Number(faults.errorRate ?? 0) > 0 || Number(faults.hangRate ?? 0) > 0;
     const wanted = breaks ? after.find((change) => OUT_STATES.has(change.to)) : after.find((change) => change.to === 'up');
     const timing: EventTiming = { atMs: event.atMs, backend, action };
     if (wanted && breaks) timing.outAfterMs = wanted.atMs - event.atMs;
@@ -60,7 +62,7 @@ export function timeEvents(events: ChaosEvent[], ids: string[], changes: StateCh
 export function renderTable(report: ChaosReport): string {
   const { waits } = report;
   const lines = [
-    `chaos "${report.scenario}": ${report.requests} GETs in ${report.durationSec} s over ${report.connections} connections`,
+    `chaos "${report.scenario}" (tail tolerance ${report.tailTolerance ? 'on' : 'off'}): ${report.requests} GETs in ${report.durationSec} s over ${report.connections} connections`,
     `failed GETs: ${report.failedGets}   statuses: ${JSON.stringify(report.statuses)}   errors: ${JSON.stringify(report.errors)}`,
     `waits: ${waits.gets} GETs sent (${waits.answered} answered, ${waits.timedOut} timed out, ${waits.connectionErrors} connection errors, ${waits.unfinished} unfinished at the end)`,
     `  over 1 s: ${waits.over1s} (${waits.over1sPercent}%)   over 2 s: ${waits.over2s}   p50 ${waits.p50Ms} ms   p99 ${waits.p99Ms} ms   max ${waits.maxMs} ms`,

@@ -15,7 +15,7 @@ export interface ChaosEvent {
   action: ChaosAction;
 }
 
-export const SCENARIOS = ['mixed', 'kills'] as const;
+export const SCENARIOS = ['mixed', 'kills', 'partial-hang'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** Actions that take a backend out, and those that should bring it back. */
@@ -27,7 +27,19 @@ export function describeAction(action: ChaosAction): string {
 
 /** The events for a run of durationMs, spread so each fault has time to be noticed and undone. */
 export function buildSchedule(scenario: Scenario, durationMs: number, backends: number): ChaosEvent[] {
-  return scenario === 'kills' ? killEveryFiveSeconds(durationMs, backends) : mixed(durationMs);
+  if (scenario === 'kills') return killEveryFiveSeconds(durationMs, backends);
+  return scenario === 'partial-hang' ? partialHang(durationMs) : mixed(durationMs);
+}
+
+/**
+ * The second backend hangs half of its requests from 10 % to 90 % of the run while /health keeps
+ * answering: health checks never take it out, so only per-try timeouts and hedging spare the clients.
+ */
+function partialHang(durationMs: number): ChaosEvent[] {
+  return [
+    { atMs: Math.round(durationMs * 0.1), backend: 1, action: { kind: 'faults', faults: { hangRate: 0.5 }, label: 'hangs 50%' } },
+    { atMs: Math.round(durationMs * 0.9), backend: 1, action: { kind: 'faults', faults: {}, label: 'faults off' } },
+  ];
 }
 
 /** One of the backends SIGKILLed every 5 s in turn, each restarted 2.5 s after its kill. */

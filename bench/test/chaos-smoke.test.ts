@@ -1,5 +1,6 @@
 // Short chaos runs through the compiled script. mixed: backends killed, frozen, slowed and half-broken under
 // load, and not one GET fails; the report tells the reaction times and the frozen backend's slow GETs.
+// partial-hang with tail tolerance off: the report's wait figures are there and show the hanging backend.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,12 +26,28 @@ function chaos(t: Test, args: string[]) {
 t.test('8 s of mixed chaos: zero failed GETs, report written', async (t) => {
   const { run, report, output } = chaos(t, ['--duration', '8', '--connections', '20']);
   t.equal(run.status, 0, `exit 0 means no GET failed\n${output}`);
-  t.ok(report!.requests > 100, `${report!.requests} GETs were sent`);
-  t.equal(report!.failedGets, 0);
-  const kill = report!.events.find((event) => event.action === 'kill');
+  if (!report) return; // the run failed before its report: said above
+  t.ok(report.requests > 100, `${report.requests} GETs were sent`);
+  t.equal(report.failedGets, 0);
+  const kill = report.events.find((event) => event.action === 'kill');
   t.ok(kill?.outAfterMs !== undefined && kill.outAfterMs < 3_000, `the killed backend was taken out after ${kill?.outAfterMs} ms`);
   t.match(run.stdout, /failed GETs: 0/);
-  t.match(report!.freezeWindows, [{ backend: 'backend-2', gets: Number, over1s: Number, over2s: Number }], 'the frozen window counts its slow GETs');
-  t.ok(report!.freezeWindows[0]!.over2s <= report!.freezeWindows[0]!.over1s, 'over 2 s is a part of over 1 s');
+  t.match(report.freezeWindows, [{ backend: 'backend-2', gets: Number, over1s: Number, over2s: Number }], 'the frozen window counts its slow GETs');
+  t.ok(report.freezeWindows[0]!.over2s <= report.freezeWindows[0]!.over1s, 'over 2 s is a part of over 1 s');
   t.match(run.stdout, /backend-2 frozen .*: \d+ GETs, \d+ waited over 1 s, \d+ over 2 s/);
+});
+
+t.test('6 s of partial-hang, tail tolerance off: the wait figures show the hanging backend', async (t) => {
+  const { run, report, output } = chaos(t, ['--scenario', 'partial-hang', '--tail-tolerance', 'off', '--duration', '6', '--connections', '10']);
+  // Off, hung GETs wait for the gateway's 30 s headers timeout: some may fail, so exit 1 is allowed here.
+  t.ok(run.status === 0 || run.status === 1, `the run completed (exit ${run.status})\n${output}`);
+  if (!report) return;
+  t.equal(report.tailTolerance, false);
+  const { waits } = report;
+  t.equal(waits.gets, waits.answered + waits.timedOut + waits.connectionErrors + waits.unfinished, 'every GET sent is accounted for');
+  t.ok(report.share['backend-2']! > 0, `the half-hanging backend still answered ${report.share['backend-2']} GETs`);
+  t.ok(waits.over1s > 0, `${waits.over1s} GETs waited over 1 s on it`);
+  t.ok(waits.over2s <= waits.over1s && waits.over1sPercent > 0 && waits.over1sPercent <= 100);
+  t.ok(waits.p50Ms <= waits.p99Ms && waits.p99Ms <= waits.maxMs, `p50 ${waits.p50Ms} ms, p99 ${waits.p99Ms} ms, max ${waits.maxMs} ms`);
+  t.match(run.stdout, /over 1 s: \d+ \([\d.]+%\)\s+over 2 s: \d+\s+p50 [\d.]+ ms\s+p99 [\d.]+ ms\s+max [\d.]+ ms/);
 });
