@@ -32,6 +32,8 @@ export interface ChaosReport {
   statuses: Record<string, number>;
   errors: Record<string, number>;
   retries: Record<string, number>;
+  /** Hedged tries by outcome (won, lost, skipped); empty when the gateway hedged none. */
+  hedges: Record<string, number>;
   share: Record<string, number>;
   /** Every GET's wait, exact (from each response, timeout and connection error). */
   waits: WaitSummary;
@@ -69,7 +71,7 @@ export function renderTable(report: ChaosReport): string {
     ...report.freezeWindows.map(
       (window) => `  ${window.backend} frozen (GETs ending ${(window.fromMs / 1000).toFixed(1)}-${(window.toMs / 1000).toFixed(1)} s): ${window.gets} GETs, ${window.over1s} waited over 1 s, ${window.over2s} over 2 s`,
     ),
-    `retries by cause: ${JSON.stringify(report.retries)}`,
+    `retries by cause: ${JSON.stringify(report.retries)}   hedges by outcome: ${JSON.stringify(report.hedges)}`,
     `share by backend: ${Object.entries(report.share).map(([id, n]) => `${id} ${((100 * n) / Math.max(1, report.requests)).toFixed(1)}%`).join(', ')}`,
     '',
     '  at (s)  backend     event            gateway reaction',

@@ -28,10 +28,12 @@ async function apply(event: ChaosEvent, backend: ChaosBackend): Promise<void> {
   }
 }
 
-async function retriesByCause(adminUrl: string): Promise<Record<string, number>> {
+/** The gateway's non-zero counts of one counter by one label, from /metrics (empty if it has none). */
+async function countsByLabel(adminUrl: string, metric: string, label: string): Promise<Record<string, number>> {
   try {
     const text = await (await fetch(`${adminUrl}/metrics`)).text();
-    return Object.fromEntries([...text.matchAll(/^gateway_retries_total\{reason="([^"]+)"\} (\d+)/gm)].map((m) => [m[1]!, Number(m[2])]).filter(([, n]) => n !== 0));
+    const series = new RegExp(`^${metric}\\{${label}="([^"]+)"\\} (\\d+)`, 'gm');
+    return Object.fromEntries([...text.matchAll(series)].map((m) => [m[1]!, Number(m[2])]).filter(([, n]) => n !== 0));
   } catch {
     return {};
   }
@@ -119,7 +121,8 @@ async function run(): Promise<number> {
     failedGets: failedStatuses + result.errors,
     statuses,
     errors,
-    retries: await retriesByCause(gateway.adminUrl),
+    retries: await countsByLabel(gateway.adminUrl, 'gateway_retries_total', 'reason'),
+    hedges: await countsByLabel(gateway.adminUrl, 'gateway_hedges_total', 'outcome'),
     share,
     waits: waits.summary(),
     freezeWindows: schedule.flatMap((event) => {

@@ -43,6 +43,7 @@ t.test('6 s of partial-hang, tail tolerance off: the wait figures show the hangi
   t.ok(run.status === 0 || run.status === 1, `the run completed (exit ${run.status})\n${output}`);
   if (!report) return;
   t.equal(report.tailTolerance, false);
+  t.same(report.hedges, {}, 'off means no hedging');
   const { waits } = report;
   t.equal(waits.gets, waits.answered + waits.timedOut + waits.connectionErrors + waits.unfinished, 'every GET sent is accounted for');
   t.ok(report.share['backend-2']! > 0, `the half-hanging backend still answered ${report.share['backend-2']} GETs`);
