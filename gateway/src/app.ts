@@ -16,6 +16,7 @@ import { UndiciEngine } from './proxy/undici-engine.js';
 import { tunnelUpgrades } from './proxy/upgrade-tunnel.js';
 import { UpstreamPools } from './proxy/upstream-pool.js';
 import type { ForwardingSettings } from './proxy/forwarding.js';
+import { hedgeDelay } from './proxy/hedge-delay.js';
 import { RetryBudget } from './proxy/retry-budget.js';
 
 const IDLE_SWEEP_MS = 50;
@@ -138,9 +139,12 @@ function forwardingSettings(config: GatewayConfig, loadBalancer: LoadBalancer, m
     pools: new UpstreamPools(config.proxy),
     limits: { retries: config.retry.retries, tryDurationMs: config.retry.tryDurationMs, idempotentMethods: new Set(config.retry.idempotentMethods) },
     budget: new RetryBudget(config.retry.budgetRatio, config.retry.budgetMinPerSecond),
+    perTryTimeoutMs: config.retry.perTryTimeoutMs,
+    hedgeDelay: hedgeDelay(config.retry.hedgeAfterMs),
     retryStatuses: new Set(config.retry.statuses),
     failureStatuses: new Set(config.passiveHealth.enabled ? config.passiveHealth.statuses : []),
     onRetry: metrics ? (kind) => metrics.observeRetry(kind) : undefined,
+    onHedge: metrics ? (outcome) => metrics.observeHedge(outcome) : undefined,
   };
 }
 

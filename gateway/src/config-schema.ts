@@ -32,6 +32,10 @@ export const DEFAULT_REPLAYABLE_BODY_BYTES = 64 * 1024;
 /** Retries may be at most this share of requests over the budget window (Envoy's default is 20 %). */
 export const DEFAULT_RETRY_BUDGET_RATIO = 0.2;
 export const DEFAULT_RETRY_BUDGET_MIN_PER_SECOND = 3;
+/** Per-try timeout off by default: only proxy.headersTimeoutMs bounds a try, as in nginx's proxy_read_timeout. */
+export const DEFAULT_PER_TRY_TIMEOUT_MS = 0;
+/** Hedging off by default: it sends some GETs twice, which a user must choose. */
+export const DEFAULT_HEDGE_AFTER_MS = 0;
 export const DEFAULT_PASSIVE_MAX_FAILS = 3;
 export const DEFAULT_PASSIVE_FAIL_WINDOW_MS = 10_000;
 export const DEFAULT_PASSIVE_EJECT_MS = 5_000;
@@ -128,6 +132,14 @@ export const configSchema = z
         replayableBodyBytes: int(0, 16 * 1024 * 1024).default(DEFAULT_REPLAYABLE_BODY_BYTES),
         budgetRatio: z.number({ invalid_type_error: 'is not a number' }).min(0, 'is not between 0 and 1').max(1, 'is not between 0 and 1').default(DEFAULT_RETRY_BUDGET_RATIO),
         budgetMinPerSecond: int(0).default(DEFAULT_RETRY_BUDGET_MIN_PER_SECOND),
+        perTryTimeoutMs: int(0).default(DEFAULT_PER_TRY_TIMEOUT_MS),
+        // A number of ms, or "p95"; from the environment a number arrives as text.
+        hedgeAfterMs: z
+          .preprocess(
+            (value) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value),
+            z.union([z.number().int().min(0), z.literal('p95')], { errorMap: () => ({ message: 'is not a whole number of ms >= 0 or "p95"' }) }),
+          )
+          .default(DEFAULT_HEDGE_AFTER_MS),
       })
       .strict()
       .default({}),

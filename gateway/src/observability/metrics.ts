@@ -17,6 +17,8 @@ const OTHER_METHOD = METHODS.length - 1;
 const TRANSITION_TARGETS = ['up', 'down', 'ejected', 'draining'];
 /** The retry policy's failure kinds (proxy/retry-policy.ts), known up front so each starts at 0. */
 const RETRY_REASONS = ['connect', 'reset', 'timeout', 'status', 'rescued'];
+/** Hedge outcomes: won (the hedge answered first), lost (the first try did), skipped (due, but not sent). */
+const HEDGE_OUTCOMES = ['won', 'lost', 'skipped'] as const;
 
 type CounterChild = Counter.Internal;
 
@@ -49,6 +51,7 @@ export class GatewayMetrics {
   private readonly transitions: Counter<string>;
   private readonly retries: Counter<string>;
   private readonly noBackend: Counter<string>;
+  private readonly hedges = new Map<string, CounterChild>();
   /** Registry heartbeats (TTL renewals), attached by the admin listener that owns the registry. */
   private lastHeartbeat: ((id: string) => number | undefined) | undefined;
 
@@ -66,6 +69,8 @@ export class GatewayMetrics {
     this.retries = new Counter({ name: 'gateway_retries_total', help: 'Tries repeated on another backend, by what went wrong with the previous one.', labelNames: ['reason'], registers });
     this.noBackend = new Counter({ name: 'gateway_no_backend_total', help: 'Requests answered 503 because no backend was available.', registers });
     for (const reason of RETRY_REASONS) this.retryChild(reason);
+    const hedges = new Counter({ name: 'gateway_hedges_total', help: 'Hedged GET/HEAD tries by outcome: won (the hedge answered first), lost (the first try did), skipped (due, but no backend or budget).', labelNames: ['outcome'], registers });
+    for (const outcome of HEDGE_OUTCOMES) this.hedges.set(outcome, hedges.labels(outcome));
 
     new Gauge({
       name: 'gateway_backend_up', help: '1 when the backend passes its health checks, else 0 (draining does not change it).', labelNames: ['backend'], registers,
@@ -119,6 +124,10 @@ export class GatewayMetrics {
   /** reason: the retry policy's FailureKind of the try that failed. */
   observeRetry(reason: string): void {
     (this.retryChildren.get(reason) ?? this.retryChild(reason)).inc();
+  }
+
+  observeHedge(outcome: (typeof HEDGE_OUTCOMES)[number]): void {
+    this.hedges.get(outcome)!.inc();
   }
 
   observeProbe(backendId: string, ok: boolean): void {

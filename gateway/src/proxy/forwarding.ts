@@ -1,18 +1,22 @@
 // One client request on its way through the pool: picks a backend, dispatches a try, and on failure asks
-// the retry policy whether the next candidate may get it. Streams the chosen response to the client.
+// the retry policy whether and where the next try may go. A slow first try may get a hedge on another
+// backend; the first response headers win and the other try is cancelled. Streams the winner to the client.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Transform } from 'node:stream';
 import { NO_AVAILABLE_BACKEND, sendError, type GatewayError } from '../errors.js';
 import type { LoadBalancer } from '../load-balancer.js';
 import type { Logger } from '../observability/logger.js';
 import type { PoolMember } from '../pool-member.js';
+import { classifyTransportFailure, type FailureKind, type TransportFailure } from '../transport-failure.js';
 import { Attempt } from './attempt.js';
 import { downstreamResponseHeaders } from './forwarded-headers.js';
+import type { HedgeDelay } from './hedge-delay.js';
 import type { PreparedBody } from './request-body.js';
 import type { RetryBudget } from './retry-budget.js';
-import { classifyTransportFailure, type FailureKind, type TransportFailure } from '../transport-failure.js';
-import { shouldRetry, type RetryLimits } from './retry-policy.js';
+import { shouldHedge, shouldRetry, type RetryLimits, type RetryTarget } from './retry-policy.js';
 import type { UpstreamPools } from './upstream-pool.js';
+
+export type HedgeOutcome = 'won' | 'lost' | 'skipped';
 
 /** What every request shares: the pool, the policies and the observers. Built once at start-up. */
 export interface ForwardingSettings {
@@ -24,8 +28,14 @@ export interface ForwardingSettings {
   retryStatuses: ReadonlySet<number>;
   /** Statuses that count as a passive-health failure of the backend. */
   failureStatuses: ReadonlySet<number>;
+  /** retry.perTryTimeoutMs for idempotent, replayable requests; 0 for none. */
+  perTryTimeoutMs: number;
+  /** retry.hedgeAfterMs; undefined when hedging is off. */
+  hedgeDelay: HedgeDelay | undefined;
   /** Called for each retry with the kind of failure that caused it (metrics). */
   onRetry?: (kind: FailureKind) => void;
+  /** Called when a hedge was sent and its race decided (won: the hedge answered first), or a due hedge was not sent. */
+  onHedge?: (outcome: HedgeOutcome) => void;
   /** Warns about failures of unknown cause, naming it: the next bug like undici refusing a header shows at once. */
   log: Logger;
 }
@@ -45,11 +55,15 @@ export interface ForwardResult {
 
 export class Forwarding {
   private tries = 0;
+  /** Backends this request failed on, or whose try is already racing: the next pick skips them. */
   private tried: Set<string> | undefined;
   private lastFailure: TransportFailure | undefined;
   private responseStarted = false;
   private finished = false;
+  /** The try started last; while a hedge races, `earlier` is the try it races against. */
   private current: Attempt | undefined;
+  private earlier: Attempt | undefined;
+  private hedgeTimer: NodeJS.Timeout | undefined;
   private resumeUpstream: (() => void) | undefined;
   /** Resumes the backend once the client drains; made on first need, as most responses never fill the socket. */
   private resumeOnDrain: (() => void) | undefined;
@@ -67,6 +81,7 @@ export class Forwarding {
     res.once('close', this.onClientClose);
   }
 
+  /** Sends the request to the next backend not yet tried. */
   start(): void {
     const member = this.settings.loadBalancer.pick(this.tried);
     if (member === undefined) {
@@ -74,26 +89,32 @@ export class Forwarding {
       this.fail(this.lastFailure?.clientError ?? NO_AVAILABLE_BACKEND, this.current?.member);
       return;
     }
-    this.tries += 1;
-    const attempt = new Attempt(this, member);
-    this.current = attempt;
-    // A request undici will not send (an invalid header value…) comes back through attempt.onError at once,
-    // classified as 'rejected': nothing went out, and no backend is blamed for it.
-    this.settings.pools.get(member.backend).dispatch({ path: this.req.url!, method: this.req.method!, headers: this.headers, body: this.body.body }, attempt);
+    const first = this.tries === 0;
+    this.launch(member, false, false);
+    // Armed only where a hedge could be sent at all; shouldHedge decides the rest when it is due.
+    const delayMs = first && this.body.body === null && (this.req.method === 'GET' || this.req.method === 'HEAD') && this.settings.hedgeDelay?.current();
+    if (delayMs) this.hedgeTimer = setTimeout(hedgeDue, delayMs, this);
   }
 
-  /** Whether a try waiting on a backend that went away may be aborted and sent elsewhere. */
+  /** Whether a try waiting on a backend that went away may be aborted and sent elsewhere; also where per-try timeouts apply. */
   canMoveElsewhere(): boolean {
     return !this.responseStarted && this.body.replayable && this.settings.limits.idempotentMethods.has(this.req.method!);
   }
 
   onResponseHeaders(attempt: Attempt, status: number, rawHeaders: Buffer[], resume: () => void): void {
     if (this.settings.failureStatuses.has(status)) this.settings.loadBalancer.reportFailure(attempt.member, `status ${status}`);
-    if (this.settings.retryStatuses.has(status) && this.mayRetry('status', attempt)) {
+    this.settings.hedgeDelay?.record(attempt.headersAfterMs!);
+    if (this.settings.retryStatuses.has(status) && (this.rivalOf(attempt) !== undefined || this.retryTarget('status', attempt) !== undefined)) {
+      // Read to the end and thrown away; then the racing try, or the next one, answers instead.
       attempt.discarding = true;
       return;
     }
     this.responseStarted = true;
+    clearTimeout(this.hedgeTimer);
+    const rival = this.rivalOf(attempt);
+    if (rival !== undefined) rival.cancel();
+    if (this.earlier !== undefined) this.settings.onHedge?.(attempt.hedge ? 'won' : 'lost');
+    this.current = attempt;
     this.resumeUpstream = resume;
     this.res.writeHead(status, downstreamResponseHeaders(rawHeaders));
   }
@@ -111,7 +132,7 @@ export class Forwarding {
 
   onAttemptComplete(attempt: Attempt): void {
     if (attempt.discarding) {
-      this.retryAfter(attempt);
+      this.afterDiscarded(attempt);
       return;
     }
     attempt.member.served += 1;
@@ -131,11 +152,93 @@ export class Forwarding {
       this.finish({ status: 0, error: failure.clientError, cause: failure.cause, member: attempt.member, tries: this.tries });
       return;
     }
-    if (this.mayRetry(failure.kind, attempt)) {
-      this.retryAfter(attempt);
+    this.markTried(attempt);
+    if (this.rivalOf(attempt) !== undefined) return; // the racing try may still answer
+    const target = this.retryTarget(failure.kind, attempt);
+    if (target === undefined) this.fail(failure.clientError, attempt.member);
+    else this.retry(attempt, target);
+  }
+
+  /** The hedge delay passed without response headers: send a second try elsewhere if the policy and the budget allow. */
+  hedge(): void {
+    this.hedgeTimer = undefined;
+    const first = this.current!;
+    if (this.finished || this.responseStarted || !first.contending || first.status !== 0) return;
+    const tried = new Set(this.tried).add(first.member.id);
+    const verdict = shouldHedge(
+      { method: this.req.method!, hasBody: this.body.body !== null, tries: this.tries, elapsedMs: Date.now() - this.startedAt, otherBackendLeft: this.settings.loadBalancer.hasUntried(tried) },
+      this.settings.limits,
+    );
+    const member = verdict.hedge && this.settings.budget.tryAcquire() ? this.settings.loadBalancer.pick(tried) : undefined;
+    if (member === undefined) {
+      this.settings.onHedge?.('skipped');
       return;
     }
-    this.fail(failure.clientError, attempt.member);
+    this.markTried(first);
+    this.launch(member, false, true);
+  }
+
+  private launch(member: PoolMember, fresh: boolean, hedge: boolean): void {
+    this.tries += 1;
+    const attempt = new Attempt(this, member, { fresh, hedge, timeoutMs: this.settings.perTryTimeoutMs > 0 && this.canMoveElsewhere() ? this.settings.perTryTimeoutMs : 0 });
+    this.earlier = hedge ? this.current : undefined;
+    this.current = attempt;
+    const options = { path: this.req.url!, method: this.req.method!, headers: this.headers, body: this.body.body };
+    // A request undici will not send (an invalid header value…) comes back through attempt.onError at once,
+    // classified as 'rejected': nothing went out, and no backend is blamed for it.
+    if (fresh) this.settings.pools.dispatchOnNewConnection(member.backend, options, attempt);
+    else this.settings.pools.get(member.backend).dispatch(options, attempt);
+  }
+
+  /** The other try of a hedged request, while it can still answer. */
+  private rivalOf(attempt: Attempt): Attempt | undefined {
+    const rival = attempt === this.current ? this.earlier : this.current;
+    return rival !== undefined && rival !== attempt && rival.contending ? rival : undefined;
+  }
+
+  private markTried(attempt: Attempt): void {
+    (this.tried ??= new Set()).add(attempt.member.id);
+  }
+
+  /** A retryable status was read and dropped: go on, unless the racing try answers or a later try already did. */
+  private afterDiscarded(attempt: Attempt): void {
+    if (this.finished || this.responseStarted) return;
+    this.markTried(attempt);
+    if (this.rivalOf(attempt) !== undefined) return;
+    const target = this.retryTarget('status', attempt, false);
+    // Decided when the status arrived; the budget was taken then.
+    this.retry(attempt, target ?? 'other-backend');
+  }
+
+  /** Asks the policy, then the budget: a retry counted is a retry made. Undefined: no retry. */
+  private retryTarget(kind: FailureKind, failed: Attempt, takeBudget = true): RetryTarget | undefined {
+    // A streamed body that a failed try began to read cannot be sent again, whatever the method.
+    if (this.body.body instanceof Transform && this.body.body.destroyed) return undefined;
+    const tried = new Set(this.tried).add(failed.member.id);
+    const verdict = shouldRetry(
+      {
+        kind,
+        method: this.req.method!,
+        replayable: this.body.replayable,
+        tries: this.tries,
+        elapsedMs: Date.now() - this.startedAt,
+        responseStarted: this.responseStarted,
+        otherBackendLeft: this.settings.loadBalancer.hasUntried(tried),
+        freshConnectionTried: failed.fresh,
+      },
+      this.settings.limits,
+    );
+    if (!verdict.retry) return undefined;
+    if (verdict.where === 'same-backend-fresh-connection' && !failed.member.available) return undefined;
+    if (!takeBudget) return verdict.where;
+    if (!this.settings.budget.tryAcquire()) return undefined;
+    this.settings.onRetry?.(kind);
+    return verdict.where;
+  }
+
+  private retry(failed: Attempt, target: RetryTarget): void {
+    if (target === 'same-backend-fresh-connection') this.launch(failed.member, true, false);
+    else this.start();
   }
 
   private warnUnexplained(failure: TransportFailure, attempt: Attempt): void {
@@ -143,28 +246,6 @@ export class Forwarding {
       { backend: attempt.member.id, requestId: this.requestId, method: this.req.method, path: this.req.url, sent: attempt.sent, cause: failure.cause },
       `forwarding to ${attempt.member.id} failed for a cause the gateway does not know: ${failure.cause}`,
     );
-  }
-
-  /** Asks the policy, then whether an untried backend is left, then the budget: a retry counted is a retry made. */
-  private mayRetry(kind: FailureKind, failed: Attempt): boolean {
-    // A streamed body that a failed try began to read cannot be sent again, whatever the method.
-    if (this.body.body instanceof Transform && this.body.body.destroyed) return false;
-    const verdict = shouldRetry(
-      { kind, method: this.req.method!, replayable: this.body.replayable, tries: this.tries, elapsedMs: Date.now() - this.startedAt, responseStarted: this.responseStarted },
-      this.settings.limits,
-    );
-    if (!verdict.retry) return false;
-    // With nowhere else to go, a retryable status is passed on as it is, and a failure answered at once.
-    const tried = new Set(this.tried).add(failed.member.id);
-    if (!this.settings.loadBalancer.hasUntried(tried) || !this.settings.budget.tryAcquire()) return false;
-    this.settings.onRetry?.(kind);
-    return true;
-  }
-
-  /** Tries the next candidate; the last failure is what the client gets if no candidate is left. */
-  private retryAfter(attempt: Attempt): void {
-    (this.tried ??= new Set()).add(attempt.member.id);
-    this.start();
   }
 
   private fail(error: GatewayError, member?: PoolMember): void {
@@ -175,13 +256,21 @@ export class Forwarding {
   private readonly onClientClose = (): void => {
     if (this.finished) return;
     // The client left before its response was complete: stop the backend's work too.
-    this.current?.abort(new Error('client closed the connection'));
+    const reason = new Error('client closed the connection');
+    this.earlier?.cancel(reason);
+    this.current?.cancel(reason);
     this.finish({ status: 0, member: this.current?.member, tries: this.tries });
   };
 
   private finish(result: ForwardResult): void {
     this.finished = true;
+    clearTimeout(this.hedgeTimer);
     if (this.resumeOnDrain) this.res.off('drain', this.resumeOnDrain);
     this.done(result);
   }
+}
+
+/** A module function, not a closure per request: most requests are answered before their hedge is due. */
+function hedgeDue(forwarding: Forwarding): void {
+  forwarding.hedge();
 }

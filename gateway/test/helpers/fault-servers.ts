@@ -1,11 +1,15 @@
 // Backends that misbehave on purpose, written with node:http and node:net so a test controls the fault exactly:
 // one that answers and counts what arrived, one that resets after reading the request, one whose requests hang,
-// and one that is frozen (accepts connections, never answers anything, not even /health).
+// one that closes a kept-alive connection when a second request arrives on it, and one that is frozen (accepts connections, never answers anything, not even /health).
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 
-/** answer: /hello answers World; reset: health answers, every other request is read and then cut; hang: health answers, the rest never do. */
-export type ScriptedBehaviour = 'answer' | 'reset' | 'hang';
+/**
+ * answer: /hello answers World; reset: health answers, every other request is read and then cut; hang: health
+ * answers, the rest never do; close-reused: answers the first request of each connection (keep-alive), and
+ * closes the connection without an answer when another request arrives on it (the keep-alive race, every time).
+ */
+export type ScriptedBehaviour = 'answer' | 'reset' | 'hang' | 'close-reused';
 
 export interface FaultServer {
   readonly id: string;
@@ -17,8 +21,16 @@ export interface FaultServer {
 
 export async function startScriptedBackend(id: string, behaviour: ScriptedBehaviour): Promise<FaultServer> {
   const arrivals = new Map<string, number>();
+  const served = new WeakSet<Socket>();
   const server = createHttpServer((req, res) => {
     res.setHeader('x-backend-id', id);
+    if (behaviour === 'close-reused') {
+      if (served.has(req.socket)) {
+        req.socket.destroy();
+        return;
+      }
+      served.add(req.socket);
+    }
     if (req.url === '/health') {
       res.end('{"status":"ok"}');
       return;
