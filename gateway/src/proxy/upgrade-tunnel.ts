@@ -1,6 +1,7 @@
-// WebSocket (and any other HTTP/1.1 Upgrade) through the gateway: the handshake goes to the next available
-// backend with the usual X-Forwarded-* and request id, then the two sockets are joined byte for byte.
-// Node hands upgrades to the server's 'upgrade' event, outside Fastify's routes, so this sits on the server.
+// WebSocket through the gateway: the handshake goes to the next available backend with the usual X-Forwarded-*
+// and request id, then the two sockets are joined byte for byte. Other upgrade offers are served as plain
+// requests (upgrade-fallback.ts). Node hands upgrades to the server's 'upgrade' event, outside Fastify's
+// routes, so this sits on the server.
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import { connect as connectTcp, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -9,6 +10,7 @@ import type { LoadBalancer } from '../load-balancer.js';
 import type { PoolMember } from '../pool-member.js';
 import { classifyTransportFailure } from '../transport-failure.js';
 import { upstreamRequestHeaders } from './forwarded-headers.js';
+import { declineOtherUpgrades, isWebSocketUpgrade, replayAsPlainRequest } from './upgrade-fallback.js';
 
 export interface UpgradeTunnelOptions {
   loadBalancer: LoadBalancer;
@@ -22,7 +24,13 @@ export interface UpgradeTunnels {
 
 export function tunnelUpgrades(server: Server, options: UpgradeTunnelOptions): UpgradeTunnels {
   const open = new Set<Duplex>();
+  declineOtherUpgrades(server);
   server.on('upgrade', (req: IncomingMessage, client: Duplex, head: Buffer) => {
+    if (!isWebSocketUpgrade(req)) {
+      // Only Node without shouldUpgradeCallback gets here, and there the upgrade stream is the connection's socket.
+      replayAsPlainRequest(server, req, client as Socket, head);
+      return;
+    }
     open.add(client);
     client.once('close', () => open.delete(client));
     client.on('error', () => client.destroy());
