@@ -1,6 +1,8 @@
 // WebSocket upgrades pass through the gateway to the next backend, with forwarded headers, and messages
-// flow both ways; with no backend available the handshake is refused with 503.
+// flow both ways; the token is matched in any case, and only WebSocket is offered to the backend; with no
+// backend available the handshake is refused with 503.
 import { createServer } from 'node:http';
+import { connect } from 'node:net';
 import t, { type Test } from 'tap';
 import WebSocket, { WebSocketServer } from 'ws';
 import { startGateway, waitFor } from './helpers/gateway.js';
@@ -9,7 +11,7 @@ async function echoBackend(t: Test, id: string) {
   const server = createServer((req, res) => res.end(req.url === '/health' ? 'ok' : id));
   const wss = new WebSocketServer({ server });
   wss.on('connection', (socket, req) => {
-    socket.send(JSON.stringify({ id, forwardedFor: req.headers['x-forwarded-for'], requestId: req.headers['x-request-id'] }));
+    socket.send(JSON.stringify({ id, forwardedFor: req.headers['x-forwarded-for'], requestId: req.headers['x-request-id'], upgrade: req.headers.upgrade }));
     socket.on('message', (data) => socket.send(`${id} echo: ${data}`));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -51,6 +53,36 @@ t.test('WebSocket through the gateway: round-robin handshake, forwarded headers,
   t.equal(first.messages[1], `${hello[0]!.id} echo: ping`);
   first.socket.close();
   second.socket.close();
+});
+
+/** A handshake as written by hand, with the Upgrade value given; resolves with the answer's head and first frame. */
+function handshake(url: string, upgrade: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk) => {
+      received += chunk.toString('latin1');
+      // The backend greets right after its 101: wait for that first text frame.
+      if (/\r\n\r\n\x81[\s\S]*\}$/.test(received)) {
+        socket.destroy();
+        resolve(received);
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => reject(new Error(`closed; received: ${received}`)));
+    socket.write(`GET /chat HTTP/1.1\r\nHost: gw\r\nConnection: Upgrade\r\nUpgrade: ${upgrade}\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  });
+}
+
+t.test('the token in any case, and among others: only WebSocket is offered to the backend', async (t) => {
+  const gw = await startGateway({ backends: [await echoBackend(t, 'ws-1')] });
+  t.teardown(() => gw.close());
+  await waitFor(() => gw.gateway.loadBalancer.hasAvailable);
+  for (const upgrade of ['WebSocket', 'h2c, websocket']) {
+    const answer = await handshake(gw.url, upgrade);
+    t.match(answer, /^HTTP\/1\.1 101 Switching Protocols\r\n/, `Upgrade: ${upgrade} is tunnelled`);
+    t.match(answer, /"upgrade":"websocket"/, `Upgrade: ${upgrade}: the backend was offered websocket alone`);
+  }
 });
 
 t.test('no backend available: the handshake gets 503', async (t) => {

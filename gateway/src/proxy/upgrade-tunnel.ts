@@ -50,8 +50,9 @@ export function tunnelUpgrades(server: Server, options: UpgradeTunnelOptions): U
 
 function openTunnel(req: IncomingMessage, client: Duplex, head: Buffer, member: PoolMember, options: UpgradeTunnelOptions): void {
   const { headers } = upstreamRequestHeaders(req, 'http');
-  // The hop-by-hop Upgrade and Connection headers are exactly what this hop must pass on.
-  headers.push('connection', 'upgrade', 'upgrade', req.headers.upgrade ?? 'websocket');
+  // The hop-by-hop Upgrade and Connection headers are exactly what this hop must pass on, offering only
+  // WebSocket: a backend offered "h2c, websocket" could otherwise switch the tunnel to h2c.
+  headers.push('connection', 'upgrade', 'upgrade', 'websocket');
   const url = new URL(member.backend.origin);
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const backend: Socket = url.protocol === 'https:' ? connectTls({ host: url.hostname, port, servername: url.hostname }) : connectTcp({ host: url.hostname, port });
