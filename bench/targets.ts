@@ -12,7 +12,7 @@ import { minimalProxyConfig, nginxBackendsConfig, type ProxyConfigSource, type P
 import { renderedProxyConfig } from './rendered-configs.js';
 import { freePort } from './free-port.js';
 
-export const TARGET_NAMES = ['direct', 'gateway', 'gateway-reply-from', 'node-floor', 'nginx', 'haproxy'] as const;
+export const TARGET_NAMES = ['direct', 'gateway', 'gateway-reply-from', 'gateway-tail', 'node-floor', 'nginx', 'haproxy'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 export type BackendKind = 'demo' | 'nginx';
 export const PROXY_CONFIGS = { rendered: renderedProxyConfig, minimal: minimalProxyConfig } satisfies Record<string, ProxyConfigSource>;
@@ -90,7 +90,13 @@ export async function startBackends(kind: BackendKind, count: number, dir: strin
   return { kind, origins, pgids: started.map((backend) => backend.pgid) };
 }
 
-async function startGateway(name: TargetName, engine: 'undici' | 'reply-from', backends: Backends, dir: string): Promise<Target> {
+/**
+ * gateway-tail: the default gateway with the tail-tolerance features on (a 50 ms hedge delay and a 1 s per-try
+ * timeout), so their cost with no fault shows beside the plain gateway in the same run: a timer per request.
+ */
+const TAIL_TOLERANCE_ENV = { GATEWAY_RETRY_HEDGE_AFTER_MS: '50', GATEWAY_RETRY_PER_TRY_TIMEOUT_MS: '1000' };
+
+async function startGateway(name: TargetName, engine: 'undici' | 'reply-from', backends: Backends, dir: string, extraEnv: Record<string, string> = {}): Promise<Target> {
   const gateway = startProcess(name, process.execPath, [join(distDir, 'gateway/src/cli.js'), 'start'], {
     // cwd: a temp dir, so neither the repository's ./gateway.config.json (ports 3001-3003) is picked up
     // nor an audit log written into the working tree.
@@ -102,6 +108,7 @@ async function startGateway(name: TargetName, engine: 'undici' | 'reply-from', b
       // port 0: two gateways (both engines) run side by side, and a developer's own gateway may hold 8081
       GATEWAY_ADMIN_PORT: '0',
       GATEWAY_PROXY_ENGINE: engine,
+      ...extraEnv,
     },
   });
   const listening = new Promise<number>((resolve) =>
@@ -156,6 +163,8 @@ export async function startTarget(name: TargetName, backends: Backends, dir: str
       return startGateway(name, 'undici', backends, dir);
     case 'gateway-reply-from':
       return startGateway(name, 'reply-from', backends, dir);
+    case 'gateway-tail':
+      return startGateway(name, 'undici', backends, dir, TAIL_TOLERANCE_ENV);
     case 'node-floor':
       return startNodeFloor(backends);
     case 'nginx':
