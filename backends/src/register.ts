@@ -8,6 +8,8 @@ export interface RegistrationOptions {
   token: string;
   /** This backend's origin as the gateway should reach it. */
   url: string;
+  /** The gateway pool to join; the gateway's `default` when unset. */
+  pool?: string;
   log: { info(fields: object, message: string): void; warn(fields: object, message: string): void };
 }
 
@@ -42,7 +44,7 @@ export class GatewayRegistration {
   private async register(): Promise<void> {
     if (this.stopped) return;
     try {
-      const response = await this.call('POST', '/registry', { url: this.options.url });
+      const response = await this.call('POST', '/registry', { url: this.options.url, ...(this.options.pool === undefined ? {} : { pool: this.options.pool }) });
       const body = (await response.json()) as { id?: string; ttlMs?: number; message?: string };
       if (!response.ok || body.id === undefined) throw new Error(`${response.status} ${body.message ?? ''}`.trim());
       this.id = body.id;

@@ -1,7 +1,7 @@
 // Process entry for one demo backend: `node dist/backends/src/server.js --id backend-1 --port 3001`.
 // Flags win over BACKEND_ID / PORT / HOST; SIGTERM and SIGINT close the listener and exit 0.
-// With `--register ADMIN_URL` (or GATEWAY_ADMIN_URL) and GATEWAY_ADMIN_TOKEN it registers with the gateway,
-// heartbeats, and deregisters before stopping.
+// With `--register ADMIN_URL` (or GATEWAY_ADMIN_URL) and GATEWAY_ADMIN_TOKEN it registers with the gateway
+// (into `--pool NAME`, or GATEWAY_POOL, else the default pool), heartbeats, and deregisters before stopping.
 import { parseArgs } from 'node:util';
 import { buildBackendApp } from './app.js';
 import { GatewayRegistration } from './register.js';
@@ -13,6 +13,7 @@ const { values } = parseArgs({
     host: { type: 'string' },
     register: { type: 'string' },
     advertise: { type: 'string' },
+    pool: { type: 'string' },
   },
 });
 
@@ -44,7 +45,8 @@ await app.listen({ port, host });
 // The gateway must reach this origin: a wildcard bind is announced on loopback unless --advertise says otherwise.
 const boundPort = (app.server.address() as { port: number }).port;
 const advertised = values.advertise ?? process.env.BACKEND_URL ?? `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${boundPort}`;
-const registration = adminUrl === undefined ? undefined : new GatewayRegistration({ adminUrl, token: token!, url: advertised, log: app.log });
+const pool = values.pool ?? process.env.GATEWAY_POOL;
+const registration = adminUrl === undefined ? undefined : new GatewayRegistration({ adminUrl, token: token!, url: advertised, pool, log: app.log });
 registration?.start();
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -1,29 +1,37 @@
-// buildGateway(config): composes discovery, health, selection and the proxy into one running gateway.
+// buildGateway(config): composes the pools (discovery, health, selection), the route table and the proxy into
+// one running gateway.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { staticBackends, type Backend } from './backend.js';
 import type { GatewayConfig } from './config.js';
+import { DEFAULT_POOL, resolvePools, resolveRoutes, type PoolConfig } from './config-pools.js';
 import { ControlPlane } from './control-plane.js';
-import { ActiveHealthChecker } from './health/active-check.js';
-import { LoadBalancer, type PoolChange } from './load-balancer.js';
 import { EventFeed } from './observability/event-feed.js';
 import type { Logger } from './observability/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
+import { staticBackends } from './pool/backend.js';
+import type { LoadBalancer, PoolChange } from './pool/load-balancer.js';
+import { PoolSet } from './pool/pool-set.js';
+import { UpstreamPool } from './pool/upstream-pool.js';
 import type { ProxyEngine } from './proxy/engine.js';
-import { proxyHandler } from './proxy/proxy-handler.js';
+import type { ForwardingSettings } from './proxy/forwarding.js';
+import { hedgeDelay } from './proxy/hedge-delay.js';
+import { proxyHandler, type RouteResolver } from './proxy/proxy-handler.js';
 import { proxyPlugin } from './proxy/proxy-plugin.js';
+import { RetryBudget } from './proxy/retry-budget.js';
 import { createTrafficServer } from './proxy/traffic-server.js';
 import { UndiciEngine } from './proxy/undici-engine.js';
 import { tunnelUpgrades } from './proxy/upgrade-tunnel.js';
-import { UpstreamPools } from './proxy/upstream-pool.js';
-import type { ForwardingSettings } from './proxy/forwarding.js';
-import { hedgeDelay } from './proxy/hedge-delay.js';
-import { RetryBudget } from './proxy/retry-budget.js';
+import { requestKey } from './routes/request-key.js';
+import { RouteTable } from './routes/route-table.js';
 
 const IDLE_SWEEP_MS = 50;
 
 export interface Gateway {
   readonly config: GatewayConfig;
   readonly traffic: FastifyInstance;
+  /** Every upstream pool by name. */
+  readonly pools: PoolSet;
+  /** The default pool's load balancer (or the first pool's): what single-pool tests and tools look at. */
   readonly loadBalancer: LoadBalancer;
   /** The admin listener (pool, registry, drain; see gateway/src/admin/admin-app.ts). */
   readonly admin: FastifyInstance;
@@ -39,41 +47,34 @@ export interface Gateway {
 
 export async function buildGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
   const healthLog = logger.child({ component: 'health' });
-  // With active checks off nothing would ever admit a backend, so they start up.
-  const initialState = config.healthCheck.enabled ? config.healthCheck.initialState : 'up';
   const events = new EventFeed();
-  // The pool is read only at scrape time, so the metrics can exist before it and see every 'added' change.
-  const metrics = config.metrics.enabled ? new GatewayMetrics(() => loadBalancer.list(), config.proxy.engine) : undefined;
+  // Routes and pools are read only when a backend appears and at scrape time, so the metrics can exist first.
+  const metrics: GatewayMetrics | undefined = config.metrics.enabled
+    ? new GatewayMetrics(() => pools.members(), (pool) => routes.routes.filter((route) => route.pools.includes(pool)).map((route) => route.name), config.proxy.engine)
+    : undefined;
   const control = new ControlPlane(config, logger, { metrics, events });
-  const loadBalancer = new LoadBalancer({
-    thresholds: { rise: config.healthCheck.rise, fall: config.healthCheck.fall },
-    initialState,
-    slowStartMs: config.healthCheck.slowStartMs,
-    passive: config.passiveHealth.enabled ? config.passiveHealth : undefined,
-    onChange: (change) => {
-      logPoolChange(healthLog, change);
-      control.recordChange(change);
-      metrics?.observeChange(change);
-      events.record(change);
-    },
-    onEjectionRefused: (backend, reason) =>
-      healthLog.warn({ backend: backend.id, reason }, `backend ${backend.id} kept in the pool although failing (${reason}): it is the last one available`),
-  });
-  const checker = new ActiveHealthChecker(config.healthCheck, (backend, result) => {
-    loadBalancer.recordProbe(backend.id, result);
-    metrics?.observeProbe(backend.id, result.ok);
-  });
+  const onChange = (change: PoolChange) => {
+    logPoolChange(healthLog, change);
+    control.recordChange(change);
+    metrics?.observeChange(change);
+    events.record(change);
+  };
+  const poolConfigs = resolvePools(config);
+  const pools: PoolSet = new PoolSet(poolConfigs.map((poolConfig) => buildPool(poolConfig, config, { onChange, metrics, healthLog })));
+  const proxyLog = logger.child({ component: 'proxy' });
+  const forwarding = new Map(poolConfigs.map((poolConfig): [string, ForwardingSettings] => [poolConfig.name, forwardingSettings(poolConfig, pools.get(poolConfig.name)!, metrics, proxyLog)]));
+  const routes = new RouteTable<ForwardingSettings>(resolveRoutes(config), (name) => forwarding.get(name)!);
+  const resolve: RouteResolver = (req) => routes.resolve(req);
   // reply-from is loaded only when chosen: the default engine should not carry its modules in memory.
   const engine: ProxyEngine = config.proxy.engine === 'undici'
-    ? new UndiciEngine(forwardingSettings(config, loadBalancer, metrics, logger.child({ component: 'proxy' })), { replayableBodyBytes: config.retry.replayableBodyBytes, maxBodyBytes: config.limits.maxBodyBytes })
-    : new (await import('./proxy/reply-from-engine.js')).ReplyFromEngine(loadBalancer, config.proxy);
+    ? new UndiciEngine({ maxBodyBytes: config.limits.maxBodyBytes })
+    : new (await import('./proxy/reply-from-engine.js')).ReplyFromEngine(config.proxy);
 
-  const addBackend = (backend: Backend) => {
-    loadBalancer.add(backend);
-    if (config.healthCheck.enabled) checker.watch(backend);
-  };
-  for (const backend of staticBackends(config.backends)) addBackend(backend);
-  const admin = await control.build(loadBalancer, config.healthCheck.enabled ? checker : undefined);
+  for (const poolConfig of poolConfigs) {
+    const pool = pools.get(poolConfig.name)!;
+    for (const backend of staticBackends(poolConfig.backends, poolConfig.name)) pool.add(backend);
+  }
+  const admin = await control.build(pools, poolConfigs, () => routes);
 
   const observers = {
     accessLog: config.log.access ? logger.child({ component: 'access' }) : undefined,
@@ -84,7 +85,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   // (slowloris); Fastify's own client-error handler writes those responses.
   const http = { maxHeaderSize: config.limits.maxHeaderBytes, headersTimeout: config.limits.clientHeadersTimeoutMs, connectionsCheckingInterval: Math.min(config.limits.clientHeadersTimeoutMs, 1_000) };
   const rawServer = engine.takes === 'raw'
-    ? createTrafficServer(proxyHandler((req, res, context) => engine.forward(req, res, context), (req) => req, observers), http, config.limits.clientKeepAliveTimeoutMs)
+    ? createTrafficServer(proxyHandler((req, res, context) => engine.forward(req, res, context), NODE_MESSAGES, resolve, observers), http, config.limits.clientKeepAliveTimeoutMs)
     : undefined;
   const traffic = Fastify({
     loggerInstance: logger.child({ component: 'traffic' }) as FastifyBaseLogger,
@@ -95,15 +96,18 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     return503OnClosing: true,
     ...(rawServer ? { serverFactory: () => rawServer.server } : { http, keepAliveTimeout: config.limits.clientKeepAliveTimeoutMs }),
   });
-  if (engine.takes === 'route') await traffic.register(proxyPlugin, { engine, ...observers });
+  if (engine.takes === 'route') await traffic.register(proxyPlugin, { engine, resolve, ...observers });
   traffic.addHook('onClose', async () => engine.close());
-  traffic.addHook('onClose', async () => checker.close());
-  const tunnels = tunnelUpgrades(traffic.server, { loadBalancer, connectTimeoutMs: config.proxy.connectTimeoutMs });
+  traffic.addHook('onClose', async () => pools.close());
+  const tunnels = tunnelUpgrades(traffic.server, { resolve, connectTimeoutMs: config.proxy.connectTimeoutMs });
 
   return {
     config,
     traffic,
-    loadBalancer,
+    pools,
+    get loadBalancer() {
+      return pools.get(DEFAULT_POOL)?.loadBalancer ?? pools.all().next().value!.loadBalancer;
+    },
     admin,
     metrics,
     events,
@@ -112,7 +116,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
       const address = traffic.server.address();
       if (address === null || typeof address === 'string') throw new Error('traffic listener has no TCP address');
       const adminAddress = await control.listen({ host: address.address, port: address.port });
-      logger.info({ host: address.address, port: address.port, adminPort: adminAddress.port, engine: engine.name, backends: loadBalancer.list().length }, 'gateway listening');
+      logger.info({ host: address.address, port: address.port, adminPort: adminAddress.port, engine: engine.name, pools: pools.names, routes: routes.routes.length, backends: [...pools.members()].length }, 'gateway listening');
       return { host: address.address, port: address.port, admin: adminAddress };
     },
     async close() {
@@ -132,17 +136,48 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
   };
 }
 
-function forwardingSettings(config: GatewayConfig, loadBalancer: LoadBalancer, metrics: GatewayMetrics | undefined, log: Logger): ForwardingSettings {
+const NODE_MESSAGES = { request: (req: IncomingMessage) => req, response: (res: ServerResponse) => res };
+
+interface PoolObservers {
+  onChange: (change: PoolChange) => void;
+  metrics: GatewayMetrics | undefined;
+  healthLog: Logger;
+}
+
+function buildPool(poolConfig: PoolConfig, config: GatewayConfig, { onChange, metrics, healthLog }: PoolObservers): UpstreamPool {
+  const { healthCheck, passiveHealth } = poolConfig;
+  return new UpstreamPool({
+    name: poolConfig.name,
+    balancing: {
+      thresholds: { rise: healthCheck.rise, fall: healthCheck.fall },
+      // With active checks off nothing would ever admit a backend, so they start up.
+      initialState: healthCheck.enabled ? healthCheck.initialState : 'up',
+      slowStartMs: healthCheck.slowStartMs,
+      passive: passiveHealth.enabled ? passiveHealth : undefined,
+      policy: poolConfig.policy,
+      onChange,
+      onEjectionRefused: (backend, reason) =>
+        healthLog.warn({ backend: backend.id, pool: backend.pool, reason }, `backend ${backend.id} kept in pool ${backend.pool} although failing (${reason}): it is the last one available`),
+    },
+    checks: healthCheck.enabled ? healthCheck : undefined,
+    dispatchers: config.proxy,
+    onProbe: metrics ? (backend, result) => metrics.observeProbe(backend.id, result.ok) : undefined,
+  });
+}
+
+function forwardingSettings(poolConfig: PoolConfig, pool: UpstreamPool, metrics: GatewayMetrics | undefined, log: Logger): ForwardingSettings {
+  const { retry, passiveHealth } = poolConfig;
   return {
     log,
-    loadBalancer,
-    pools: new UpstreamPools(config.proxy),
-    limits: { retries: config.retry.retries, tryDurationMs: config.retry.tryDurationMs, idempotentMethods: new Set(config.retry.idempotentMethods) },
-    budget: new RetryBudget(config.retry.budgetRatio, config.retry.budgetMinPerSecond),
-    perTryTimeoutMs: config.retry.perTryTimeoutMs,
-    hedgeDelay: hedgeDelay(config.retry.hedgeAfterMs),
-    retryStatuses: new Set(config.retry.statuses),
-    failureStatuses: new Set(config.passiveHealth.enabled ? config.passiveHealth.statuses : []),
+    pool,
+    limits: { retries: retry.retries, tryDurationMs: retry.tryDurationMs, idempotentMethods: new Set(retry.idempotentMethods) },
+    budget: new RetryBudget(retry.budgetRatio, retry.budgetMinPerSecond),
+    replayableBodyBytes: retry.replayableBodyBytes,
+    perTryTimeoutMs: retry.perTryTimeoutMs,
+    hedgeDelay: hedgeDelay(retry.hedgeAfterMs),
+    hashKey: poolConfig.hashOn === undefined ? undefined : requestKey(poolConfig.hashOn),
+    retryStatuses: new Set(retry.statuses),
+    failureStatuses: new Set(passiveHealth.enabled ? passiveHealth.statuses : []),
     onRetry: metrics ? (kind) => metrics.observeRetry(kind) : undefined,
     onHedge: metrics ? (outcome) => metrics.observeHedge(outcome) : undefined,
   };

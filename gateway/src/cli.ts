@@ -2,6 +2,7 @@
 // The `gateway` command: start | check | render. Configuration mistakes exit 2 with one line naming the key.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
+import { resolvePools, resolveRoutes } from './config-pools.js';
 import { isRenderTarget, renderTarget, RENDER_TARGETS, type RenderTarget } from './render/render-target.js';
 import { RenderError } from './render/pool-settings.js';
 import { runGateway } from './server.js';
@@ -48,7 +49,9 @@ if (command === 'render') {
     throw error;
   }
 } else if (command === 'check') {
-  process.stdout.write(`config ok: ${config.backends.length} backend(s), traffic on ${config.listen.host}:${config.listen.port}\n`);
+  const pools = resolvePools(config);
+  const backends = pools.reduce((sum, pool) => sum + pool.backends.length, 0);
+  process.stdout.write(`config ok: ${backends} backend(s) in ${pools.length} pool(s) (${pools.map((pool) => pool.name).join(', ')}), ${resolveRoutes(config).length} route(s), traffic on ${config.listen.host}:${config.listen.port}\n`);
 } else {
   await runGateway(config);
 }

@@ -2,6 +2,7 @@
 // Messages are phrased to follow the offending value: `healthCheck.fall: 0 is not an integer >= 1`.
 import { z } from 'zod';
 import { adminSections } from './config-schema-admin.js';
+import { checkRouting, routingSections } from './config-schema-routing.js';
 
 export const DEFAULT_LISTEN_HOST = '0.0.0.0';
 export const DEFAULT_LISTEN_PORT = 8080;
@@ -87,6 +88,55 @@ const backendEntry = z.preprocess(
   { invalid_type_error: 'is neither a URL string nor {url, id?, weight?, backup?}' },
 );
 
+const healthCheckSection = z
+  .object({
+    enabled: z.boolean({ invalid_type_error: 'is not true or false' }).default(true),
+    path: z.string().startsWith('/', 'is not a path starting with "/"').default(DEFAULT_HEALTH_PATH),
+    intervalMs: int(10).default(DEFAULT_HEALTH_INTERVAL_MS),
+    timeoutMs: int(1).default(DEFAULT_HEALTH_TIMEOUT_MS),
+    fall: int(1, 100).default(DEFAULT_HEALTH_FALL),
+    rise: int(1, 100).default(DEFAULT_HEALTH_RISE),
+    jitter: z.number({ invalid_type_error: 'is not a number' }).min(0, 'is not between 0 and 0.5').max(0.5, 'is not between 0 and 0.5').default(DEFAULT_HEALTH_JITTER),
+    slowStartMs: int(0).default(DEFAULT_SLOW_START_MS),
+    initialState: z.enum(['unknown', 'up'], { errorMap: () => ({ message: 'is not "unknown" or "up"' }) }).default('unknown'),
+  })
+  .strict();
+
+const retrySection = z
+  .object({
+    retries: int(0, 10).default(DEFAULT_RETRIES),
+    tryDurationMs: int(0).default(DEFAULT_TRY_DURATION_MS),
+    idempotentMethods: z
+      .array(z.string().regex(/^[A-Z]+$/, 'is not an upper-case HTTP method'), { invalid_type_error: 'is not a list of methods' })
+      .default(DEFAULT_IDEMPOTENT_METHODS),
+    statuses: statusList.default(DEFAULT_RETRY_STATUSES),
+    replayableBodyBytes: int(0, 16 * 1024 * 1024).default(DEFAULT_REPLAYABLE_BODY_BYTES),
+    budgetRatio: z.number({ invalid_type_error: 'is not a number' }).min(0, 'is not between 0 and 1').max(1, 'is not between 0 and 1').default(DEFAULT_RETRY_BUDGET_RATIO),
+    budgetMinPerSecond: int(0).default(DEFAULT_RETRY_BUDGET_MIN_PER_SECOND),
+    perTryTimeoutMs: int(0).default(DEFAULT_PER_TRY_TIMEOUT_MS),
+    // A number of ms, or "p95"; from the environment a number arrives as text.
+    hedgeAfterMs: z
+      .preprocess(
+        (value) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value),
+        z.union([z.number().int().min(0), z.literal('p95')], { errorMap: () => ({ message: 'is not a whole number of ms >= 0 or "p95"' }) }),
+      )
+      .default(DEFAULT_HEDGE_AFTER_MS),
+  })
+  .strict();
+
+const passiveHealthSection = z
+  .object({
+    enabled: z.boolean({ invalid_type_error: 'is not true or false' }).default(true),
+    maxFails: int(1, 1000).default(DEFAULT_PASSIVE_MAX_FAILS),
+    failWindowMs: int(1).default(DEFAULT_PASSIVE_FAIL_WINDOW_MS),
+    ejectTimeMs: int(1).default(DEFAULT_PASSIVE_EJECT_MS),
+    maxEjectTimeMs: int(1).default(DEFAULT_PASSIVE_MAX_EJECT_MS),
+    statuses: statusList.default(DEFAULT_RETRY_STATUSES),
+  })
+  .strict();
+
+const backendList = z.array(backendEntry, { invalid_type_error: 'is not a list of backends' }).default([]);
+
 export const configSchema = z
   .object({
     listen: z
@@ -96,21 +146,8 @@ export const configSchema = z
       })
       .strict()
       .default({}),
-    backends: z.array(backendEntry, { invalid_type_error: 'is not a list of backends' }).default([]),
-    healthCheck: z
-      .object({
-        enabled: z.boolean({ invalid_type_error: 'is not true or false' }).default(true),
-        path: z.string().startsWith('/', 'is not a path starting with "/"').default(DEFAULT_HEALTH_PATH),
-        intervalMs: int(10).default(DEFAULT_HEALTH_INTERVAL_MS),
-        timeoutMs: int(1).default(DEFAULT_HEALTH_TIMEOUT_MS),
-        fall: int(1, 100).default(DEFAULT_HEALTH_FALL),
-        rise: int(1, 100).default(DEFAULT_HEALTH_RISE),
-        jitter: z.number({ invalid_type_error: 'is not a number' }).min(0, 'is not between 0 and 0.5').max(0.5, 'is not between 0 and 0.5').default(DEFAULT_HEALTH_JITTER),
-        slowStartMs: int(0).default(DEFAULT_SLOW_START_MS),
-        initialState: z.enum(['unknown', 'up'], { errorMap: () => ({ message: 'is not "unknown" or "up"' }) }).default('unknown'),
-      })
-      .strict()
-      .default({}),
+    backends: backendList,
+    healthCheck: healthCheckSection.default({}),
     proxy: z
       .object({
         engine: z.enum(['undici', 'reply-from'], { errorMap: () => ({ message: 'is not "undici" or "reply-from"' }) }).default('undici'),
@@ -121,39 +158,8 @@ export const configSchema = z
       })
       .strict()
       .default({}),
-    retry: z
-      .object({
-        retries: int(0, 10).default(DEFAULT_RETRIES),
-        tryDurationMs: int(0).default(DEFAULT_TRY_DURATION_MS),
-        idempotentMethods: z
-          .array(z.string().regex(/^[A-Z]+$/, 'is not an upper-case HTTP method'), { invalid_type_error: 'is not a list of methods' })
-          .default(DEFAULT_IDEMPOTENT_METHODS),
-        statuses: statusList.default(DEFAULT_RETRY_STATUSES),
-        replayableBodyBytes: int(0, 16 * 1024 * 1024).default(DEFAULT_REPLAYABLE_BODY_BYTES),
-        budgetRatio: z.number({ invalid_type_error: 'is not a number' }).min(0, 'is not between 0 and 1').max(1, 'is not between 0 and 1').default(DEFAULT_RETRY_BUDGET_RATIO),
-        budgetMinPerSecond: int(0).default(DEFAULT_RETRY_BUDGET_MIN_PER_SECOND),
-        perTryTimeoutMs: int(0).default(DEFAULT_PER_TRY_TIMEOUT_MS),
-        // A number of ms, or "p95"; from the environment a number arrives as text.
-        hedgeAfterMs: z
-          .preprocess(
-            (value) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value),
-            z.union([z.number().int().min(0), z.literal('p95')], { errorMap: () => ({ message: 'is not a whole number of ms >= 0 or "p95"' }) }),
-          )
-          .default(DEFAULT_HEDGE_AFTER_MS),
-      })
-      .strict()
-      .default({}),
-    passiveHealth: z
-      .object({
-        enabled: z.boolean({ invalid_type_error: 'is not true or false' }).default(true),
-        maxFails: int(1, 1000).default(DEFAULT_PASSIVE_MAX_FAILS),
-        failWindowMs: int(1).default(DEFAULT_PASSIVE_FAIL_WINDOW_MS),
-        ejectTimeMs: int(1).default(DEFAULT_PASSIVE_EJECT_MS),
-        maxEjectTimeMs: int(1).default(DEFAULT_PASSIVE_MAX_EJECT_MS),
-        statuses: statusList.default(DEFAULT_RETRY_STATUSES),
-      })
-      .strict()
-      .default({}),
+    retry: retrySection.default({}),
+    passiveHealth: passiveHealthSection.default({}),
     limits: z
       .object({
         maxHeaderBytes: int(1024, 1024 * 1024).default(DEFAULT_MAX_HEADER_BYTES),
@@ -186,6 +192,8 @@ export const configSchema = z
       .default({}),
     // admin, registry, dns, audit
     ...adminSections,
+    // pools, routes
+    ...routingSections({ backends: backendList, healthCheck: healthCheckSection, passiveHealth: passiveHealthSection, retry: retrySection }),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -201,6 +209,7 @@ export const configSchema = z
     if (config.passiveHealth.maxEjectTimeMs < config.passiveHealth.ejectTimeMs) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['passiveHealth', 'maxEjectTimeMs'], message: `is below passiveHealth.ejectTimeMs (${config.passiveHealth.ejectTimeMs})` });
     }
+    checkRouting(config, ctx);
     if (config.healthCheck.timeoutMs >= config.healthCheck.intervalMs) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['healthCheck', 'timeoutMs'], message: `is not below healthCheck.intervalMs (${config.healthCheck.intervalMs})` });
     }

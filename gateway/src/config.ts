@@ -14,7 +14,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-type LeafKind = 'number' | 'boolean' | 'string' | 'list' | 'numbers';
+type LeafKind = 'number' | 'boolean' | 'string' | 'list' | 'numbers' | 'json';
 interface EnvKey {
   env: string;
   path: string[];
@@ -90,6 +90,14 @@ function parseEnvValue(text: string, kind: LeafKind): unknown {
       return splitList(text).map((item) => (/^-?\d+(\.\d+)?$/.test(item) ? Number(item) : item));
     case 'string':
       return text;
+    case 'json':
+      // Pools and routes are structures: GATEWAY_ROUTES='[{"name":"api",…}]'. Text that is not JSON stays text,
+      // and the schema names the variable.
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return text;
+      }
   }
 }
 
@@ -111,7 +119,9 @@ function describeIssue(issue: z.ZodIssue, raw: Record<string, unknown>, fromEnv:
     }
   }
   const value = valueAt(raw, issue.path);
-  return value === undefined ? `${dotted}: is required` : `${dotted}: ${JSON.stringify(value)} ${issue.message}`;
+  // A missing key: the schema's own word is "is required"; a check across keys says why it is needed.
+  if (value === undefined) return `${dotted}: ${issue.code === z.ZodIssueCode.custom ? issue.message : 'is required'}`;
+  return `${dotted}: ${JSON.stringify(value)} ${issue.message}`;
 }
 
 /** The value at path, or the deepest one present on the way (a backend written as a bare URL string). */
@@ -130,7 +140,10 @@ function collectEnvKeys(schema: z.ZodTypeAny, path: string[] = []): EnvKey[] {
     return Object.entries(inner.shape as Record<string, z.ZodTypeAny>).flatMap(([key, child]) => collectEnvKeys(child, [...path, key]));
   }
   const env = ENV_PREFIX + path.map((part) => part.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()).join('_');
-  const kind: LeafKind = inner instanceof z.ZodArray
+  // Backends (a list of URL-or-object entries) stay a comma list; a list of plain objects (routes) is JSON.
+  const kind: LeafKind = inner instanceof z.ZodRecord || (inner instanceof z.ZodArray && inner.element instanceof z.ZodObject)
+    ? 'json'
+    : inner instanceof z.ZodArray
     ? unwrap(inner.element) instanceof z.ZodNumber ? 'numbers' : 'list'
     : inner instanceof z.ZodNumber ? 'number' : inner instanceof z.ZodBoolean ? 'boolean' : 'string';
   return [{ env, path, kind }];

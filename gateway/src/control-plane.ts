@@ -6,12 +6,13 @@ import { buildAdminApp } from './admin/admin-app.js';
 import type { GatewayConfig } from './config.js';
 import { DnsDiscovery } from './discovery/dns.js';
 import type { EtcdStore } from './discovery/etcd.js';
-import { PoolMembership } from './discovery/membership.js';
 import type { Listener } from './discovery/registration.js';
 import { Registry } from './discovery/registry.js';
 import { TtlStore } from './discovery/ttl-store.js';
-import type { ActiveHealthChecker } from './health/active-check.js';
-import type { LoadBalancer, PoolChange } from './load-balancer.js';
+import type { PoolConfig } from './config-pools.js';
+import type { PoolChange } from './pool/load-balancer.js';
+import type { PoolSet } from './pool/pool-set.js';
+import type { RouteTable } from './routes/route-table.js';
 import { AuditLog } from './observability/audit-log.js';
 import type { EventFeed } from './observability/event-feed.js';
 import type { Logger } from './observability/logger.js';
@@ -30,7 +31,7 @@ export class ControlPlane {
   private admin: FastifyInstance | undefined;
   private registry: Registry | undefined;
   private etcd: EtcdStore | undefined;
-  private dns: DnsDiscovery | undefined;
+  private readonly dns: DnsDiscovery[] = [];
 
   constructor(
     private readonly config: GatewayConfig,
@@ -45,12 +46,11 @@ export class ControlPlane {
     this.audit.recordChange(change);
   }
 
-  async build(loadBalancer: LoadBalancer, checker: ActiveHealthChecker | undefined): Promise<FastifyInstance> {
+  async build(pools: PoolSet, poolConfigs: readonly PoolConfig[], routes: () => RouteTable<unknown>): Promise<FastifyInstance> {
     const { admin, registry: registryConfig, dns } = this.config;
-    const membership = new PoolMembership(loadBalancer, checker);
     const registry = new Registry(
       { ttlMs: registryConfig.ttlMs, maxBackends: registryConfig.maxBackends, drainTimeoutMs: registryConfig.drainTimeoutMs, listeners: () => this.listeners },
-      membership,
+      pools,
     );
     if (registryConfig.etcd.endpoints.length > 0) {
       // etcd3 brings gRPC and protobuf (~0.5 s to load): only gateways configured for etcd pay for it.
@@ -61,8 +61,10 @@ export class ControlPlane {
       registry.attach(new TtlStore(registryConfig.ttlMs, registry));
     }
     this.registry = registry;
-    if (dns.names.length > 0) this.dns = new DnsDiscovery(dns, membership, this.logger.child({ component: 'dns' }));
-    this.admin = await buildAdminApp({ loadBalancer, registry, checker, audit: this.audit, ...this.observability }, admin, this.logger.child({ component: 'admin' }));
+    for (const { name, dnsNames } of poolConfigs) {
+      if (dnsNames.length > 0) this.dns.push(new DnsDiscovery({ ...dns, names: dnsNames }, pools.get(name)!, this.logger.child({ component: 'dns', pool: name })));
+    }
+    this.admin = await buildAdminApp({ pools, routes, registry, audit: this.audit, ...this.observability }, admin, this.logger.child({ component: 'admin' }));
     return this.admin;
   }
 
@@ -79,12 +81,12 @@ export class ControlPlane {
     const auth = this.config.admin.token !== undefined || this.config.admin.tokenFile !== undefined ? 'bearer token' : 'none configured: mutations answer 403';
     this.logger.info({ component: 'admin', host: bound.host, port: bound.port, auth }, 'admin listening');
     this.etcd?.start();
-    this.dns?.start();
+    for (const discovery of this.dns) discovery.start();
     return bound;
   }
 
   async close(): Promise<void> {
-    this.dns?.close();
+    for (const discovery of this.dns) discovery.close();
     await this.admin?.close();
     await this.registry?.close();
     await this.audit.close();

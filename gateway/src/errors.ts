@@ -10,6 +10,7 @@ export interface GatewayError {
 
 const define = (code: string, status: number, message: string): GatewayError => Object.freeze({ code, status, message });
 
+export const NO_ROUTE = define('no_route', 404, 'no route of this gateway matches the request (host, path, method, headers)');
 export const NO_AVAILABLE_BACKEND = define('no_available_backend', 503, 'no backend is available to take this request; retry shortly');
 export const UPSTREAM_UNREACHABLE = define('upstream_unreachable', 502, 'the backend refused or could not be reached');
 export const UPSTREAM_TIMEOUT = define('upstream_timeout', 504, 'the backend did not answer in time');

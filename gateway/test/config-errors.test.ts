@@ -34,6 +34,20 @@ const cases: { name: string; env?: Record<string, string>; file?: string; expect
   { name: 'misspelt key', file: configFile('{"healthCheck":{"intervalMS":100}}'), expect: 'healthCheck.intervalMS: unknown key' },
   { name: 'file that is not JSON', file: configFile('{backends: []}'), expect: 'not valid JSON' },
   { name: 'file that does not exist', file: '/nonexistent/gateway.json', expect: 'config file /nonexistent/gateway.json: cannot be read (ENOENT)' },
+  // Pools and routes: every invalid combination names its key.
+  { name: 'route to an unknown pool', file: configFile('{"pools":{"api":{"backends":["http://127.0.0.1:3001"]}},"routes":[{"name":"a","pool":"apii"}]}'), expect: 'routes.0.pool: "apii" is not a pool (api)' },
+  { name: 'split to an unknown pool', file: configFile('{"pools":{"blue":{"backends":["http://127.0.0.1:3001"]}},"routes":[{"name":"a","split":[{"pool":"blue","weight":1},{"pool":"grey","weight":1}]}]}'), expect: 'routes.0.split.1.pool: "grey" is not a pool' },
+  { name: 'split weights summing to 0', file: configFile('{"pools":{"blue":{"backends":["http://127.0.0.1:3001"]}},"routes":[{"name":"a","split":[{"pool":"blue","weight":0}]}]}'), expect: 'routes.0.split: [{"pool":"blue","weight":0}] has weights that sum to 0' },
+  { name: 'duplicate route names', file: configFile('{"backends":["http://127.0.0.1:3001"],"routes":[{"name":"a","pool":"default"},{"name":"a","pool":"default"}]}'), expect: 'routes.1.name: "a" repeats routes[0].name' },
+  { name: 'header regex that does not compile', file: configFile('{"backends":["http://127.0.0.1:3001"],"routes":[{"name":"a","match":{"headers":{"x-v":{"regex":"(unclosed"}}},"pool":"default"}]}'), expect: 'routes.0.match.headers.x-v.regex: "(unclosed" does not compile' },
+  { name: 'route with both pool and split', file: configFile('{"backends":["http://127.0.0.1:3001"],"routes":[{"name":"a","pool":"default","split":[{"pool":"default","weight":1}]}]}'), expect: 'routes.0.pool: "default" is set together with split' },
+  { name: 'stripPrefix without a prefix', file: configFile('{"backends":["http://127.0.0.1:3001"],"routes":[{"name":"a","pool":"default","stripPrefix":true}]}'), expect: 'routes.0.stripPrefix: true needs match.pathPrefix' },
+  { name: 'consistent hashing without a key', file: configFile('{"pools":{"api":{"backends":["http://127.0.0.1:3001"],"policy":"consistent-hash"}},"routes":[{"name":"a","pool":"api"}]}'), expect: 'pools.api.policy: "consistent-hash" needs hashOn' },
+  { name: 'unknown balancing policy', file: configFile('{"pools":{"api":{"backends":["http://127.0.0.1:3001"],"policy":"random"}},"routes":[{"name":"a","pool":"api"}]}'), expect: 'pools.api.policy: "random" is not one of round-robin, least-outstanding, consistent-hash' },
+  { name: 'a backend in two pools', file: configFile('{"pools":{"a":{"backends":["http://127.0.0.1:3001"]},"b":{"backends":["http://127.0.0.1:3001"]}},"routes":[{"name":"a","pool":"a"}]}'), expect: 'pools.b.backends.0: "http://127.0.0.1:3001" is already a backend of pool a' },
+  { name: 'pools without a default and no routes', file: configFile('{"pools":{"api":{"backends":["http://127.0.0.1:3001"]}}}'), expect: 'routes: is required when there is no pool "default"' },
+  { name: 'misspelt key in a pool override', file: configFile('{"pools":{"api":{"backends":["http://127.0.0.1:3001"],"retry":{"retires":1}}},"routes":[{"name":"a","pool":"api"}]}'), expect: 'pools.api.retry.retires: unknown key' },
+  { name: 'routes from the environment that are not JSON', env: { GATEWAY_BACKENDS: 'http://127.0.0.1:3001', GATEWAY_ROUTES: '[{name' }, expect: 'GATEWAY_ROUTES: "[{name" is not a list of routes' },
 ];
 
 for (const c of cases) {

@@ -1,12 +1,12 @@
 // Slow start: a backend back from down takes a small share at first and its full share after slowStartMs;
 // without slow start it takes its full share at once.
 import t from 'tap';
-import { createBackend } from '../src/backend.js';
-import { LoadBalancer } from '../src/load-balancer.js';
+import { createBackend } from '../src/pool/backend.js';
+import { LoadBalancer } from '../src/pool/load-balancer.js';
 
 function pool(slowStartMs: number) {
   const lb = new LoadBalancer({ thresholds: { rise: 1, fall: 1 }, initialState: 'up', slowStartMs });
-  for (const id of ['a', 'b']) lb.add(createBackend({ id, url: `http://127.0.0.1:${id === 'a' ? 1 : 2}`, weight: 1, backup: false }, 'static'));
+  for (const id of ['a', 'b']) lb.add(createBackend({ id, url: `http://127.0.0.1:${id === 'a' ? 1 : 2}`, weight: 1, backup: false }, 'static', 'default'));
   return lb;
 }
 

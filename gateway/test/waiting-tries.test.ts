@@ -1,6 +1,6 @@
 // The per-backend list of tries waiting for response headers: what rescue walks when a backend goes away.
 import t from 'tap';
-import { WaitingTries, type WaitingTry } from '../src/waiting-tries.js';
+import { WaitingTries, type WaitingTry } from '../src/pool/waiting-tries.js';
 
 function waitingTry(rescued: string[], name: string): WaitingTry {
   return { waitingIn: undefined, previousWaiting: undefined, nextWaiting: undefined, rescue: (reason) => rescued.push(`${name}: ${reason}`) };

@@ -1,6 +1,7 @@
 // Every error the admin listener answers: a JSON body with a stable `error` code, a message for humans and,
 // for a bad field, its name. Fastify's own errors (body too large, bad JSON, wrong content type) are mapped here.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 
 export interface AdminErrorBody {
   error: string;
@@ -11,6 +12,14 @@ export interface AdminErrorBody {
 export function sendAdminError(reply: FastifyReply, status: number, error: string, message: string, field?: string): FastifyReply {
   const body: AdminErrorBody = field === undefined ? { error, message } : { error, message, field };
   return reply.code(status).header('cache-control', 'no-store').send(body);
+}
+
+/** A body that failed its schema: 400 with the code, naming the first field at fault (or the unknown one). */
+export function sendInvalidBody(reply: FastifyReply, error: z.ZodError, code: string, knownFields: string): FastifyReply {
+  const issue = error.issues[0]!;
+  const unknown = issue.code === z.ZodIssueCode.unrecognized_keys;
+  const field = unknown ? issue.keys[0]! : issue.path.join('.') || 'body';
+  return sendAdminError(reply, 400, code, `${field}: ${unknown ? `is not a known field (${knownFields})` : issue.message}`, field);
 }
 
 /** Fastify's error codes turned into the admin API's; anything unexpected is a 500 without internals. */

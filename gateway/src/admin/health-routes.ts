@@ -5,10 +5,11 @@ import type { AdminPlugin } from './admin-app.js';
 export const healthRoutes: AdminPlugin = async (app, context) => {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
+  // Ready while any pool can take traffic; `pools` says which can, for an operator reading the answer.
   app.get('/readyz', async (_request, reply) => {
-    const members = context.loadBalancer.list();
-    const available = members.filter((member) => member.available).length;
-    if (!context.loadBalancer.hasAvailable) reply.code(503);
-    return { ready: context.loadBalancer.hasAvailable, available, backends: members.length };
+    const pools = [...context.pools.all()].map((pool) => ({ name: pool.name, available: pool.loadBalancer.available, backends: pool.size }));
+    const available = pools.reduce((sum, pool) => sum + pool.available, 0);
+    if (available === 0) reply.code(503);
+    return { ready: available > 0, available, backends: pools.reduce((sum, pool) => sum + pool.backends, 0), pools };
   });
 };

@@ -2,7 +2,7 @@
 // weight changes need the admin token and name the client address as the actor in the log and audit trail.
 import { z } from 'zod';
 import type { AdminPlugin } from './admin-app.js';
-import { sendAdminError } from './admin-errors.js';
+import { sendAdminError, sendInvalidBody } from './admin-errors.js';
 import { describePool } from './pool-view.js';
 
 interface IdParams {
@@ -15,7 +15,8 @@ const weightBody = z.object(
 ).strict();
 
 export const poolRoutes: AdminPlugin = async (app, context) => {
-  const { loadBalancer, registry, requireToken } = context;
+  const { pools, registry, requireToken } = context;
+  const balancerOf = (id: string) => pools.find(id)?.pool.loadBalancer;
 
   app.get('/pool', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
@@ -23,14 +24,16 @@ export const poolRoutes: AdminPlugin = async (app, context) => {
   });
 
   app.post<{ Params: IdParams }>('/pool/:id/drain', { preHandler: requireToken }, async (request, reply) => {
-    if (!loadBalancer.get(request.params.id)) return notInPool(reply, request.params.id);
+    const loadBalancer = balancerOf(request.params.id);
+    if (!loadBalancer) return notInPool(reply, request.params.id);
     const member = loadBalancer.setDraining(request.params.id, true, `drained by ${request.ip}`, request.ip)!;
     return { id: member.id, state: member.state, inFlight: member.inFlight };
   });
 
   app.post<{ Params: IdParams }>('/pool/:id/enable', { preHandler: requireToken }, async (request, reply) => {
     const { id } = request.params;
-    if (!loadBalancer.get(id)) return notInPool(reply, id);
+    const loadBalancer = balancerOf(id);
+    if (!loadBalancer) return notInPool(reply, id);
     if (registry.isDeregistering(id)) return sendAdminError(reply, 409, 'deregistering', `${id} is being deregistered and leaves the pool once drained; it can register again`);
     const member = loadBalancer.setDraining(id, false, `enabled by ${request.ip}`, request.ip)!;
     return { id: member.id, state: member.state };
@@ -39,13 +42,9 @@ export const poolRoutes: AdminPlugin = async (app, context) => {
   app.put<{ Params: IdParams }>('/pool/:id/weight', { preHandler: requireToken }, async (request, reply) => {
     const { id } = request.params;
     const parsed = weightBody.safeParse(request.body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const field = issue.code === z.ZodIssueCode.unrecognized_keys ? issue.keys[0]! : issue.path.join('.') || 'body';
-      const message = issue.code === z.ZodIssueCode.unrecognized_keys ? 'is not a known field (weight)' : issue.message;
-      return sendAdminError(reply, 400, 'invalid_weight', `${field}: ${message}`, field);
-    }
-    if (!loadBalancer.get(id)) return notInPool(reply, id);
+    if (!parsed.success) return sendInvalidBody(reply, parsed.error, 'invalid_weight', 'weight');
+    const loadBalancer = balancerOf(id);
+    if (!loadBalancer) return notInPool(reply, id);
     const member = loadBalancer.setWeight(id, parsed.data.weight, `weight set by ${request.ip}`, request.ip)!;
     return { id: member.id, weight: member.weight };
   });

@@ -1,8 +1,8 @@
 // What GET /pool says about each backend: identity, state and *why*, since when, traffic counters, and the
 // times of its last/next probe and last heartbeat.
-import type { ActiveHealthChecker } from '../health/active-check.js';
-import type { LoadBalancer } from '../load-balancer.js';
-import type { MemberFacts, PoolMember } from '../pool-member.js';
+import type { MemberFacts, PoolMember } from '../pool/pool-member.js';
+import type { PoolSet } from '../pool/pool-set.js';
+import type { UpstreamPool } from '../pool/upstream-pool.js';
 import type { Registry } from '../discovery/registry.js';
 
 export interface PoolEntry extends MemberFacts {
@@ -14,32 +14,41 @@ export interface PoolEntry extends MemberFacts {
 }
 
 export interface PoolViewSources {
-  loadBalancer: LoadBalancer;
+  pools: PoolSet;
   registry: Registry;
-  checker: ActiveHealthChecker | undefined;
+}
+
+/** One pool in a line: what /pool lists before the backends. */
+export interface PoolSummary {
+  name: string;
+  policy?: string;
+  backends: number;
+  available: number;
 }
 
 const iso = (time: number | undefined) => (time === undefined ? null : new Date(time).toISOString());
 
-export function describePool(sources: PoolViewSources, now = Date.now()): { backends: PoolEntry[]; available: number } {
-  const backends = sources.loadBalancer.list().map((member) => describeMember(member, sources, now));
+export function describePool(sources: PoolViewSources, now = Date.now()): { pools: PoolSummary[]; backends: PoolEntry[]; available: number } {
+  const pools = [...sources.pools.all()];
+  const backends = pools.flatMap((pool) => pool.loadBalancer.list().map((member) => describeMember(member, pool, sources, now)));
   for (const expired of sources.registry.recentlyExpired()) {
     backends.push({
-      id: expired.id, url: expired.url, source: 'registry', state: 'expired',
+      id: expired.id, pool: expired.pool, url: expired.url, source: 'registry', state: 'expired',
       why: `ttl expired ${((now - expired.at) / 1000).toFixed(1)} s ago`, since: new Date(expired.at).toISOString(),
       weight: 0, backup: false, inFlight: 0, served: 0, lastProbeAt: null, nextProbeAt: null, lastHeartbeatAt: null, heartbeatAgeMs: null,
     });
   }
-  return { backends, available: backends.filter((entry) => entry.state === 'up').length };
+  const summaries = pools.map((pool) => ({ name: pool.name, backends: pool.size, available: pool.loadBalancer.available }));
+  return { pools: summaries, backends, available: backends.filter((entry) => entry.state === 'up').length };
 }
 
-function describeMember(member: PoolMember, sources: PoolViewSources, now: number): PoolEntry {
+function describeMember(member: PoolMember, pool: UpstreamPool, sources: PoolViewSources, now: number): PoolEntry {
   const heartbeat = sources.registry.lastHeartbeat(member.id);
   return {
     ...member.facts(),
     since: new Date(member.since).toISOString(),
     lastProbeAt: iso(member.health.lastProbeAt),
-    nextProbeAt: iso(sources.checker?.nextProbeAt(member.id)),
+    nextProbeAt: iso(pool.nextProbeAt(member.id)),
     lastHeartbeatAt: iso(heartbeat),
     heartbeatAgeMs: heartbeat === undefined ? null : now - heartbeat,
   };

@@ -2,9 +2,9 @@
 // `http://name:port` is resolved as A and AAAA (each address one backend on that port); `_http._tcp.name` as SRV
 // (target:port, targets resolved to addresses). Members that stay keep their health; a failed lookup keeps them.
 import { Resolver } from 'node:dns/promises';
-import { createBackend } from '../backend.js';
+import { createBackend } from '../pool/backend.js';
 import type { Logger } from '../observability/logger.js';
-import type { PoolMembership } from './membership.js';
+import type { UpstreamPool } from '../pool/upstream-pool.js';
 
 export interface DnsOptions {
   names: string[];
@@ -35,7 +35,7 @@ export class DnsDiscovery {
 
   constructor(
     private readonly options: DnsOptions,
-    private readonly membership: PoolMembership,
+    private readonly pool: UpstreamPool,
     private readonly log: Logger,
   ) {
     if (options.servers.length > 0) this.resolver.setServers(options.servers);
@@ -77,10 +77,10 @@ export class DnsDiscovery {
       const origin = new URL(`${target.scheme}://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`).origin;
       const id = backendId(name, target);
       seen.add(id);
-      this.membership.add(createBackend({ id, url: origin, weight: 1, backup: false }, 'dns'), 'dns');
+      this.pool.add(createBackend({ id, url: origin, weight: 1, backup: false }, 'dns', this.pool.name), 'dns');
     }
     for (const id of this.current.get(name) ?? []) {
-      if (!seen.has(id)) this.membership.remove(id, `no longer in DNS for ${name}`, 'dns');
+      if (!seen.has(id)) this.pool.remove(id, `no longer in DNS for ${name}`, 'dns');
     }
     this.current.set(name, seen);
   }

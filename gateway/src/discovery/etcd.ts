@@ -162,7 +162,8 @@ export class EtcdStore implements RegistryStore {
       return;
     }
     this.leaving.delete(id);
-    this.events.upsert(id, { url: stored.url, weight: stored.weight, backup: stored.backup, meta: stored.meta ?? {} });
+    // Written before pools existed, a registration has no pool: it is the default one.
+    this.events.upsert(id, { url: stored.url, weight: stored.weight, backup: stored.backup, meta: stored.meta ?? {}, pool: (stored as Partial<Registration>).pool ?? 'default' });
   }
 
   private applyDelete(kv: IKeyValue): void {

@@ -10,6 +10,8 @@ export interface Registration {
   backup: boolean;
   /** Free-form labels the backend wants shown in /pool; kept small by the admin body limit. */
   meta: Record<string, string>;
+  /** The upstream pool it joins (config.pools); `default` when not given. */
+  pool: string;
 }
 
 /** A registry call the gateway refuses, with the HTTP status and stable code the admin API answers with. */
@@ -33,6 +35,7 @@ const registrationSchema = z
     weight: z.number({ invalid_type_error: 'is not a number' }).int('is not an integer').min(1, 'is not between 1 and 1000').max(1000, 'is not between 1 and 1000').default(1),
     backup: z.boolean({ invalid_type_error: 'is not true or false' }).default(false),
     meta: z.record(z.string().max(256, 'has a value longer than 256 characters'), { invalid_type_error: 'is not an object of strings' }).default({}),
+    pool: z.string({ invalid_type_error: 'is not a string' }).min(1, 'is empty').max(64, 'is longer than 64 characters').default('default'),
   }, { invalid_type_error: 'is not a JSON object' })
   .strict();
 
@@ -41,7 +44,7 @@ export function parseRegistration(body: unknown): Registration {
   const parsed = registrationSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    if (issue.code === z.ZodIssueCode.unrecognized_keys) throw invalid(issue.keys[0]!, 'is not a known field (url, weight, backup, meta)');
+    if (issue.code === z.ZodIssueCode.unrecognized_keys) throw invalid(issue.keys[0]!, 'is not a known field (url, weight, backup, meta, pool)');
     throw invalid(issue.path.length > 0 ? issue.path.join('.') : 'body', issue.message);
   }
   return { ...parsed.data, url: parseOrigin(parsed.data.url) };

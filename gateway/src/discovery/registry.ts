@@ -1,8 +1,8 @@
 // The self-registration registry: backends announce themselves (POST), keep announcing (heartbeats) and leave
 // (DELETE, drained first) or vanish when their TTL runs out. Where registrations live is a RegistryStore:
 // this process (ttl-store.ts) or etcd shared by many gateways (etcd.ts); both report back through StoreEvents.
-import { createBackend, type BackendSource } from '../backend.js';
-import type { PoolMembership } from './membership.js';
+import { createBackend, type BackendSource } from '../pool/backend.js';
+import type { PoolSet } from '../pool/pool-set.js';
 import { parseRegistration, pointsAt, registrationId, RegistryError, type Listener, type Registration } from './registration.js';
 
 /** How long an expired backend stays visible in /pool as `expired`. */
@@ -42,6 +42,7 @@ export interface RegistryOptions {
 export interface ExpiredEntry {
   id: string;
   url: string;
+  pool: string;
   at: number;
 }
 
@@ -53,7 +54,7 @@ export class Registry implements StoreEvents {
 
   constructor(
     readonly options: RegistryOptions,
-    private readonly membership: PoolMembership,
+    private readonly pools: PoolSet,
   ) {}
 
   /** The store is attached after construction because it reports back into this registry. */
@@ -71,15 +72,20 @@ export class Registry implements StoreEvents {
     if (pointsAt(registration.url, this.options.listeners())) {
       throw new RegistryError(400, 'invalid_registration', `url: ${registration.url} is this gateway's own listener (requests would loop)`, 'url');
     }
+    const pool = this.pools.get(registration.pool);
+    if (!pool) throw new RegistryError(400, 'invalid_registration', `pool: "${registration.pool}" is not a pool of this gateway (${this.pools.names.join(', ')})`, 'pool');
     const id = registrationId(registration.url);
-    const existing = this.membership.get(id);
-    if (existing && existing.backend.source !== store.source) {
-      throw new RegistryError(409, 'id_taken', `${id} is already in the pool as a ${existing.backend.source} backend`);
+    const existing = this.pools.find(id);
+    if (existing && existing.member.backend.source !== store.source) {
+      throw new RegistryError(409, 'id_taken', `${id} is already in pool ${existing.pool.name} as a ${existing.member.backend.source} backend`);
     }
-    const sameOrigin = this.membership.loadBalancer.list().find((member) => member.backend.origin === registration.url && member.id !== id);
-    if (sameOrigin) throw new RegistryError(409, 'already_in_pool', `${registration.url} is already in the pool as ${sameOrigin.id} (${sameOrigin.backend.source})`);
-    if (!existing && this.membership.size >= this.options.maxBackends) {
-      throw new RegistryError(409, 'pool_full', `the pool already holds ${this.membership.size} backends (registry.maxBackends is ${this.options.maxBackends})`);
+    if (existing && existing.pool !== pool) {
+      throw new RegistryError(409, 'id_taken', `${id} is registered in pool ${existing.pool.name}; deregister it there first`);
+    }
+    const sameOrigin = [...this.pools.members()].find((member) => member.backend.origin === registration.url && member.id !== id);
+    if (sameOrigin) throw new RegistryError(409, 'already_in_pool', `${registration.url} is already in pool ${sameOrigin.backend.pool} as ${sameOrigin.id} (${sameOrigin.backend.source})`);
+    if (!existing && pool.size >= this.options.maxBackends) {
+      throw new RegistryError(409, 'pool_full', `pool ${pool.name} already holds ${pool.size} backends (registry.maxBackends is ${this.options.maxBackends})`);
     }
     this.stopDraining(id, `registered again by ${actor}`, actor);
     const created = await store.put(id, registration);
@@ -94,18 +100,19 @@ export class Registry implements StoreEvents {
   /** Takes the backend out of rotation at once and removes it when its in-flight requests are done. */
   async deregister(id: string, actor: string): Promise<{ id: string; inFlight: number } | undefined> {
     const store = this.requireStore();
-    const member = this.membership.get(id);
-    if (!member || member.backend.source !== store.source || this.draining.has(id)) return undefined;
+    const found = this.pools.find(id);
+    if (!found || found.member.backend.source !== store.source || this.draining.has(id)) return undefined;
+    const { pool, member } = found;
     // Marked before the store deletes, so the store's own delete event does not remove it undrained.
     this.draining.set(id, undefined);
-    this.membership.loadBalancer.setDraining(id, true, `deregistered by ${actor}`, actor);
+    pool.loadBalancer.setDraining(id, true, `deregistered by ${actor}`, actor);
     await store.delete(id).catch((error: unknown) => {
       this.stopDraining(id, 'deregistration failed: the registry store is unreachable', actor);
       throw error;
     });
     const deadline = Date.now() + this.options.drainTimeoutMs;
     const poll = () => {
-      const current = this.membership.get(id);
+      const current = pool.get(id);
       if (current !== member || !this.draining.has(id)) return;
       if (member.inFlight > 0 && Date.now() < deadline) {
         this.draining.set(id, setTimeout(poll, DRAIN_POLL_MS).unref());
@@ -113,7 +120,7 @@ export class Registry implements StoreEvents {
       }
       this.draining.delete(id);
       const reason = member.inFlight > 0 ? `deregistered; drain timed out with ${member.inFlight} in flight` : 'deregistered; drained';
-      this.membership.remove(id, reason, actor);
+      pool.remove(id, reason, actor);
     };
     poll();
     return { id, inFlight: member.inFlight };
@@ -136,13 +143,16 @@ export class Registry implements StoreEvents {
 
   upsert(id: string, registration: Registration, actor: string = this.store?.source ?? 'registry'): void {
     this.expiredEntries.delete(id);
-    const backend = createBackend({ id, url: registration.url, weight: registration.weight, backup: registration.backup }, this.store?.source ?? 'registry');
-    this.membership.add(backend, actor);
+    // A registration (from etcd: maybe by another gateway) for a pool this gateway does not have is not its to serve.
+    const pool = this.pools.get(registration.pool);
+    if (!pool) return;
+    const backend = createBackend({ id, url: registration.url, weight: registration.weight, backup: registration.backup }, this.store?.source ?? 'registry', pool.name);
+    pool.add(backend, actor);
   }
 
   deleted(id: string): void {
     if (this.draining.has(id)) return;
-    this.membership.remove(id, 'deregistered through another gateway', 'etcd');
+    this.pools.find(id)?.pool.remove(id, 'deregistered through another gateway', 'etcd');
   }
 
   async close(): Promise<void> {
@@ -152,17 +162,17 @@ export class Registry implements StoreEvents {
   }
 
   expired(id: string): void {
-    const member = this.membership.get(id);
-    if (!member || this.draining.has(id)) return;
-    this.expiredEntries.set(id, { id, url: member.backend.origin, at: Date.now() });
-    this.membership.remove(id, `ttl expired: no heartbeat for ${this.options.ttlMs / 1000} s`, 'ttl');
+    const found = this.pools.find(id);
+    if (!found || this.draining.has(id)) return;
+    this.expiredEntries.set(id, { id, url: found.member.backend.origin, pool: found.pool.name, at: Date.now() });
+    found.pool.remove(id, `ttl expired: no heartbeat for ${this.options.ttlMs / 1000} s`, 'ttl');
   }
 
   private stopDraining(id: string, reason: string, actor: string): void {
     if (!this.draining.has(id)) return;
     clearTimeout(this.draining.get(id));
     this.draining.delete(id);
-    this.membership.loadBalancer.setDraining(id, false, reason, actor);
+    this.pools.find(id)?.pool.loadBalancer.setDraining(id, false, reason, actor);
   }
 
   private requireStore(): RegistryStore {

@@ -1,7 +1,7 @@
 // Active health checks: a jittered timer per backend sends GET <path> and reports ok or why not.
 // Each backend has its own timer and its own in-flight probe, so a slow backend never delays the others.
 import { Agent, request } from 'undici';
-import type { Backend } from '../backend.js';
+import type { Backend } from '../pool/backend.js';
 import { classifyTransportFailure } from '../transport-failure.js';
 
 export interface ActiveCheckOptions {

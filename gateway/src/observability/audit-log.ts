@@ -2,11 +2,11 @@
 // Written through an fs WriteStream so a record never blocks the event loop; the file survives restarts (append).
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
-import type { PoolChange } from '../load-balancer.js';
+import type { PoolChange } from '../pool/load-balancer.js';
 
 export type AuditEvent =
   | 'registered' | 'added' | 'expired' | 'deregistered' | 'removed'
-  | 'up' | 'down' | 'unknown' | 'ejected' | 'drained' | 'enabled' | 'weight' | 'auth-failure';
+  | 'up' | 'down' | 'unknown' | 'ejected' | 'drained' | 'enabled' | 'weight' | 'auth-failure' | 'route-split';
 
 export interface AuditRecord {
   time: string;

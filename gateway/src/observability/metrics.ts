@@ -1,8 +1,8 @@
 // The gateway's Prometheus metrics (names fixed by DESIGN.md) in their own prom-client registry.
 // Hot-path counters are label children bound once per backend/method/code and reused; pool gauges are read at scrape time.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { PoolChange } from '../load-balancer.js';
-import type { PoolMember } from '../pool-member.js';
+import type { PoolChange } from '../pool/load-balancer.js';
+import type { PoolMember } from '../pool/pool-member.js';
 import { PACKAGE_VERSION } from './package-info.js';
 
 /** From a quarter millisecond (a local proxy hop) to past the 30 s response-headers timeout. */
@@ -31,11 +31,18 @@ export interface RequestTotals {
   buckets: number[];
 }
 
-/** Everything the hot path touches for one backend, bound once. */
-interface BackendSeries {
+/** What the hot path touches for one backend on one route, bound once. */
+interface RouteSeries {
   duration: Histogram.Internal<string>;
   /** Keyed by methodIndex * 1000 + status: a number key, so a lookup builds no string. */
   requests: Map<number, CounterChild>;
+}
+
+/** Everything kept for one backend. */
+interface BackendSeries {
+  pool: string;
+  /** By route name (names from config: bounded). */
+  routes: Map<string, RouteSeries>;
   probes: { ok: CounterChild; fail: CounterChild };
   /** By the state entered; remembered so a removed backend's series can all be dropped. */
   transitions: Map<string, CounterChild>;
@@ -55,17 +62,20 @@ export class GatewayMetrics {
   /** Registry heartbeats (TTL renewals), attached by the admin listener that owns the registry. */
   private lastHeartbeat: ((id: string) => number | undefined) | undefined;
 
-  /** pool() is read at scrape time only: the up, in-flight and heartbeat-age gauges cost nothing per request. */
-  constructor(pool: () => Iterable<PoolMember>, engine: string) {
+  /**
+   * members() and routesTo() are read when a backend appears and at scrape time: the up, in-flight and
+   * heartbeat-age gauges cost nothing per request. routesTo(pool) names the routes that can reach a pool.
+   */
+  constructor(members: () => Iterable<PoolMember>, private readonly routesTo: (pool: string) => string[], engine: string) {
     const registers = [this.registry];
     const heartbeatOf = (id: string) => this.lastHeartbeat?.(id);
     collectDefaultMetrics({ register: this.registry });
     // promtool rejects gauges named *_total; the per-type gauges without the suffix carry the same counts.
     for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
-    this.requests = new Counter({ name: 'gateway_requests_total', help: 'Requests answered through a backend, by backend, method and status code (0: connection cut).', labelNames: ['backend', 'method', 'code'], registers });
-    this.duration = new Histogram({ name: 'gateway_request_duration_seconds', help: 'Time from the request reaching the gateway to the response finishing, by backend.', labelNames: ['backend'], buckets: DURATION_BUCKETS, registers });
-    this.healthChecks = new Counter({ name: 'gateway_health_checks_total', help: 'Active health probes by backend and result (ok or fail).', labelNames: ['backend', 'result'], registers });
-    this.transitions = new Counter({ name: 'gateway_backend_transitions_total', help: 'Backend state changes by the state entered.', labelNames: ['backend', 'to'], registers });
+    this.requests = new Counter({ name: 'gateway_requests_total', help: 'Requests answered through a backend, by backend, method and status code (0: connection cut).', labelNames: ['backend', 'pool', 'route', 'method', 'code'], registers });
+    this.duration = new Histogram({ name: 'gateway_request_duration_seconds', help: 'Time from the request reaching the gateway to the response finishing, by backend and route.', labelNames: ['backend', 'pool', 'route'], buckets: DURATION_BUCKETS, registers });
+    this.healthChecks = new Counter({ name: 'gateway_health_checks_total', help: 'Active health probes by backend and result (ok or fail).', labelNames: ['backend', 'pool', 'result'], registers });
+    this.transitions = new Counter({ name: 'gateway_backend_transitions_total', help: 'Backend state changes by the state entered.', labelNames: ['backend', 'pool', 'to'], registers });
     this.retries = new Counter({ name: 'gateway_retries_total', help: 'Tries repeated on another backend, by what went wrong with the previous one.', labelNames: ['reason'], registers });
     this.noBackend = new Counter({ name: 'gateway_no_backend_total', help: 'Requests answered 503 because no backend was available.', registers });
     for (const reason of RETRY_REASONS) this.retryChild(reason);
@@ -73,27 +83,27 @@ export class GatewayMetrics {
     for (const outcome of HEDGE_OUTCOMES) this.hedges.set(outcome, hedges.labels(outcome));
 
     new Gauge({
-      name: 'gateway_backend_up', help: '1 when the backend passes its health checks, else 0 (draining does not change it).', labelNames: ['backend'], registers,
+      name: 'gateway_backend_up', help: '1 when the backend passes its health checks, else 0 (draining does not change it).', labelNames: ['backend', 'pool'], registers,
       collect() {
         this.reset();
-        for (const member of pool()) this.set({ backend: member.id }, member.health.status === 'up' ? 1 : 0);
+        for (const member of members()) this.set({ backend: member.id, pool: member.backend.pool }, member.health.status === 'up' ? 1 : 0);
       },
     });
     new Gauge({
-      name: 'gateway_backend_in_flight', help: 'Requests sent to the backend whose response has not finished yet.', labelNames: ['backend'], registers,
+      name: 'gateway_backend_in_flight', help: 'Requests sent to the backend whose response has not finished yet.', labelNames: ['backend', 'pool'], registers,
       collect() {
         this.reset();
-        for (const member of pool()) this.set({ backend: member.id }, member.inFlight);
+        for (const member of members()) this.set({ backend: member.id, pool: member.backend.pool }, member.inFlight);
       },
     });
     new Gauge({
-      name: 'gateway_heartbeat_age_seconds', help: 'Seconds since the backend was last heard from (health probe or registry heartbeat); absent before either.', labelNames: ['backend'], registers,
+      name: 'gateway_heartbeat_age_seconds', help: 'Seconds since the backend was last heard from (health probe or registry heartbeat); absent before either.', labelNames: ['backend', 'pool'], registers,
       collect() {
         this.reset();
         const now = Date.now();
-        for (const member of pool()) {
+        for (const member of members()) {
           const last = Math.max(member.health.lastProbeAt ?? -Infinity, heartbeatOf(member.id) ?? -Infinity);
-          if (last !== -Infinity) this.set({ backend: member.id }, (now - last) / 1000);
+          if (last !== -Infinity) this.set({ backend: member.id, pool: member.backend.pool }, (now - last) / 1000);
         }
       },
     });
@@ -105,16 +115,17 @@ export class GatewayMetrics {
    * The hot-path hook: one call per finished response. member is the backend of the last try; without one the
    * gateway answered by itself: a 503 then means no backend was available (a 400 or 413 is the client's doing).
    */
-  observeRequest(member: PoolMember | undefined, method: string, status: number, seconds: number): void {
-    if (member === undefined) {
+  observeRequest(member: PoolMember | undefined, route: string | undefined, method: string, status: number, seconds: number): void {
+    if (member === undefined || route === undefined) {
       if (status === 503) this.noBackend.inc();
       return;
     }
-    const series = this.series.get(member.id) ?? this.addBackend(member.id);
+    const backend = this.series.get(member.id) ?? this.addBackend(member.id, member.backend.pool);
+    const series = backend.routes.get(route) ?? this.addRoute(member.id, backend, route);
     const key = (METHOD_INDEX.get(method) ?? OTHER_METHOD) * 1000 + status;
     let child = series.requests.get(key);
     if (child === undefined) {
-      child = this.requests.labels(member.id, METHODS[Math.floor(key / 1000)]!, String(status));
+      child = this.requests.labels(member.id, backend.pool, route, METHODS[Math.floor(key / 1000)]!, String(status));
       series.requests.set(key, child);
     }
     child.inc();
@@ -143,10 +154,10 @@ export class GatewayMetrics {
       this.removeBackend(id);
       return;
     }
-    const series = this.addBackend(id);
+    const series = this.addBackend(id, change.backend.pool);
     let child = series.transitions.get(change.to);
     if (child === undefined) {
-      child = this.transitions.labels(id, change.to);
+      child = this.transitions.labels(id, series.pool, change.to);
       series.transitions.set(change.to, child);
     }
     child.inc();
@@ -186,27 +197,33 @@ export class GatewayMetrics {
     return this.registry.contentType;
   }
 
-  private addBackend(id: string): BackendSeries {
+  private addBackend(id: string, pool: string): BackendSeries {
     const existing = this.series.get(id);
     if (existing) return existing;
-    // GET 200 at 0 makes gateway_requests_total{backend} exist before the first request; other codes appear when seen.
-    const requests = new Map<number, CounterChild>();
-    const getOk = this.requests.labels(id, 'GET', '200');
-    getOk.inc(0);
-    requests.set((METHOD_INDEX.get('GET') ?? 0) * 1000 + 200, getOk);
-    const duration = this.duration.labels(id);
-    this.duration.zero({ backend: id });
-    const probes = { ok: this.healthChecks.labels(id, 'ok'), fail: this.healthChecks.labels(id, 'fail') };
+    const probes = { ok: this.healthChecks.labels(id, pool, 'ok'), fail: this.healthChecks.labels(id, pool, 'fail') };
     probes.ok.inc(0);
     probes.fail.inc(0);
     const transitions = new Map<string, CounterChild>();
     for (const to of TRANSITION_TARGETS) {
-      const child = this.transitions.labels(id, to);
+      const child = this.transitions.labels(id, pool, to);
       child.inc(0);
       transitions.set(to, child);
     }
-    const series = { duration, requests, probes, transitions };
+    const series: BackendSeries = { pool, routes: new Map(), probes, transitions };
     this.series.set(id, series);
+    // GET 200 at 0 on each route that reaches the pool makes gateway_requests_total{backend} exist before the first request.
+    for (const route of this.routesTo(pool)) this.addRoute(id, series, route);
+    return series;
+  }
+
+  private addRoute(id: string, backend: BackendSeries, route: string): RouteSeries {
+    const getOk = this.requests.labels(id, backend.pool, route, 'GET', '200');
+    getOk.inc(0);
+    const requests = new Map<number, CounterChild>([[(METHOD_INDEX.get('GET') ?? 0) * 1000 + 200, getOk]]);
+    const duration = this.duration.labels(id, backend.pool, route);
+    this.duration.zero({ backend: id, pool: backend.pool, route });
+    const series = { duration, requests };
+    backend.routes.set(route, series);
     return series;
   }
 
@@ -215,11 +232,13 @@ export class GatewayMetrics {
     const series = this.series.get(id);
     if (!series) return;
     this.series.delete(id);
-    for (const key of series.requests.keys()) this.requests.remove(id, METHODS[Math.floor(key / 1000)]!, String(key % 1000));
-    this.duration.remove(id);
-    this.healthChecks.remove(id, 'ok');
-    this.healthChecks.remove(id, 'fail');
-    for (const to of series.transitions.keys()) this.transitions.remove(id, to);
+    for (const [route, { requests }] of series.routes) {
+      for (const key of requests.keys()) this.requests.remove(id, series.pool, route, METHODS[Math.floor(key / 1000)]!, String(key % 1000));
+      this.duration.remove(id, series.pool, route);
+    }
+    this.healthChecks.remove(id, series.pool, 'ok');
+    this.healthChecks.remove(id, series.pool, 'fail');
+    for (const to of series.transitions.keys()) this.transitions.remove(id, series.pool, to);
   }
 
   private retryChild(reason: string): CounterChild {

@@ -18,7 +18,7 @@ export const observabilityAdminRoutes: AdminPlugin = async (app, context) => {
   const lastHeartbeat = (id: string) => context.registry.lastHeartbeat(id);
   context.metrics?.heartbeatsFrom(lastHeartbeat);
   await observabilityRoutes(app, {
-    loadBalancer: context.loadBalancer,
+    pools: context.pools,
     metrics: context.metrics,
     events: context.events,
     lastHeartbeat,

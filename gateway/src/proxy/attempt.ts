@@ -2,8 +2,8 @@
 // It knows whether anything was sent yet (onConnect), and can end early: rescued when its backend goes away,
 // timed out by retry.perTryTimeoutMs, or cancelled when a hedge racing it answered first.
 import type { Dispatcher } from 'undici';
-import type { PoolMember } from '../pool-member.js';
-import type { WaitingTries, WaitingTry } from '../waiting-tries.js';
+import type { PoolMember } from '../pool/pool-member.js';
+import type { WaitingTries, WaitingTry } from '../pool/waiting-tries.js';
 import type { Forwarding } from './forwarding.js';
 
 /** Aborts a try whose backend went down or was ejected while the try waited for its answer. */

@@ -4,10 +4,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { UpstreamRequestHeaders } from './forwarded-headers.js';
-import type { ForwardResult } from './forwarding.js';
+import type { ForwardingSettings, ForwardResult } from './forwarding.js';
 
 export interface ForwardContext {
   upstream: UpstreamRequestHeaders;
+  /** The pool the request's route chose, with that pool's policies. */
+  target: ForwardingSettings;
+  /** The path the backend sees: the client's, or without the route's prefix. */
+  path: string;
   /** Called exactly once, when the response to the client is finished or abandoned. */
   done: (result: ForwardResult) => void;
 }

@@ -4,9 +4,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Transform } from 'node:stream';
 import { NO_AVAILABLE_BACKEND, sendError, type GatewayError } from '../errors.js';
-import type { LoadBalancer } from '../load-balancer.js';
 import type { Logger } from '../observability/logger.js';
-import type { PoolMember } from '../pool-member.js';
+import type { PoolMember } from '../pool/pool-member.js';
 import { classifyTransportFailure, type FailureKind, type TransportFailure } from '../transport-failure.js';
 import { Attempt } from './attempt.js';
 import { downstreamResponseHeaders } from './forwarded-headers.js';
@@ -14,22 +13,26 @@ import type { HedgeDelay } from './hedge-delay.js';
 import type { PreparedBody } from './request-body.js';
 import type { RetryBudget } from './retry-budget.js';
 import { shouldHedge, shouldRetry, type RetryLimits, type RetryTarget } from './retry-policy.js';
-import type { UpstreamPools } from './upstream-pool.js';
+import type { UpstreamPool } from '../pool/upstream-pool.js';
+import type { RequestKey } from '../routes/request-key.js';
 
 export type HedgeOutcome = 'won' | 'lost' | 'skipped';
 
-/** What every request shares: the pool, the policies and the observers. Built once at start-up. */
+/** What every request to one pool shares: the pool, its policies and the observers. Built once per pool. */
 export interface ForwardingSettings {
-  loadBalancer: LoadBalancer;
-  pools: UpstreamPools;
+  pool: UpstreamPool;
   limits: RetryLimits;
   budget: RetryBudget;
   /** Statuses that are retried (idempotent, replayable requests) instead of passed on. */
   retryStatuses: ReadonlySet<number>;
   /** Statuses that count as a passive-health failure of the backend. */
   failureStatuses: ReadonlySet<number>;
+  /** Request bodies up to this size are buffered, so a retry can send them again. */
+  replayableBodyBytes: number;
   /** retry.perTryTimeoutMs for idempotent, replayable requests; 0 for none. */
   perTryTimeoutMs: number;
+  /** What consistent hashing keys on (pools with policy consistent-hash); undefined elsewhere. */
+  hashKey: RequestKey | undefined;
   /** retry.hedgeAfterMs; undefined when hedging is off. */
   hedgeDelay: HedgeDelay | undefined;
   /** Called for each retry with the kind of failure that caused it (metrics). */
@@ -73,6 +76,7 @@ export class Forwarding {
     private readonly settings: ForwardingSettings,
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
+    private readonly path: string,
     private readonly headers: string[],
     private readonly requestId: string,
     private readonly body: PreparedBody,
@@ -83,7 +87,7 @@ export class Forwarding {
 
   /** Sends the request to the next backend not yet tried. */
   start(): void {
-    const member = this.settings.loadBalancer.pick(this.tried);
+    const member = this.settings.pool.loadBalancer.pick(this.tried, this.settings.hashKey?.(this.req));
     if (member === undefined) {
       // After failed tries, name the last backend tried: the access line and the metrics count the 502 against it.
       this.fail(this.lastFailure?.clientError ?? NO_AVAILABLE_BACKEND, this.current?.member);
@@ -102,7 +106,7 @@ export class Forwarding {
   }
 
   onResponseHeaders(attempt: Attempt, status: number, rawHeaders: Buffer[], resume: () => void): void {
-    if (this.settings.failureStatuses.has(status)) this.settings.loadBalancer.reportFailure(attempt.member, `status ${status}`);
+    if (this.settings.failureStatuses.has(status)) this.settings.pool.loadBalancer.reportFailure(attempt.member, `status ${status}`);
     this.settings.hedgeDelay?.record(attempt.headersAfterMs!);
     if (this.settings.retryStatuses.has(status) && (this.rivalOf(attempt) !== undefined || this.retryTarget('status', attempt) !== undefined)) {
       // Read to the end and thrown away; then the racing try, or the next one, answers instead.
@@ -143,7 +147,7 @@ export class Forwarding {
   onAttemptError(attempt: Attempt, error: Error): void {
     if (this.finished) return;
     const failure = classifyTransportFailure(error, attempt.sent);
-    if (failure.blamesBackend) this.settings.loadBalancer.reportFailure(attempt.member, failure.reason);
+    if (failure.blamesBackend) this.settings.pool.loadBalancer.reportFailure(attempt.member, failure.reason);
     if (failure.reason === 'unknown') this.warnUnexplained(failure, attempt);
     this.lastFailure = failure;
     if (this.responseStarted) {
@@ -166,10 +170,10 @@ export class Forwarding {
     if (this.finished || this.responseStarted || !first.contending || first.status !== 0) return;
     const tried = new Set(this.tried).add(first.member.id);
     const verdict = shouldHedge(
-      { method: this.req.method!, hasBody: this.body.body !== null, tries: this.tries, elapsedMs: Date.now() - this.startedAt, otherBackendLeft: this.settings.loadBalancer.hasUntried(tried) },
+      { method: this.req.method!, hasBody: this.body.body !== null, tries: this.tries, elapsedMs: Date.now() - this.startedAt, otherBackendLeft: this.settings.pool.loadBalancer.hasUntried(tried) },
       this.settings.limits,
     );
-    const member = verdict.hedge && this.settings.budget.tryAcquire() ? this.settings.loadBalancer.pick(tried) : undefined;
+    const member = verdict.hedge && this.settings.budget.tryAcquire() ? this.settings.pool.loadBalancer.pick(tried, this.settings.hashKey?.(this.req)) : undefined;
     if (member === undefined) {
       this.settings.onHedge?.('skipped');
       return;
@@ -183,11 +187,11 @@ export class Forwarding {
     const attempt = new Attempt(this, member, { fresh, hedge, timeoutMs: this.settings.perTryTimeoutMs > 0 && this.canMoveElsewhere() ? this.settings.perTryTimeoutMs : 0 });
     this.earlier = hedge ? this.current : undefined;
     this.current = attempt;
-    const options = { path: this.req.url!, method: this.req.method!, headers: this.headers, body: this.body.body };
+    const options = { path: this.path, method: this.req.method!, headers: this.headers, body: this.body.body };
     // A request undici will not send (an invalid header value…) comes back through attempt.onError at once,
     // classified as 'rejected': nothing went out, and no backend is blamed for it.
-    if (fresh) this.settings.pools.dispatchOnNewConnection(member.backend, options, attempt);
-    else this.settings.pools.get(member.backend).dispatch(options, attempt);
+    if (fresh) this.settings.pool.dispatchers.dispatchOnNewConnection(member.backend, options, attempt);
+    else this.settings.pool.dispatchers.get(member.backend).dispatch(options, attempt);
   }
 
   /** The other try of a hedged request, while it can still answer. */
@@ -223,7 +227,7 @@ export class Forwarding {
         tries: this.tries,
         elapsedMs: Date.now() - this.startedAt,
         responseStarted: this.responseStarted,
-        otherBackendLeft: this.settings.loadBalancer.hasUntried(tried),
+        otherBackendLeft: this.settings.pool.loadBalancer.hasUntried(tried),
         freshConnectionTried: failed.fresh,
       },
       this.settings.limits,

@@ -1,11 +1,14 @@
-// What runs for every proxied request, whichever engine forwards it: the headers for the backend, the engine,
-// then the metrics and the access line once the response is finished or abandoned.
-import type { IncomingMessage } from 'node:http';
+// What runs for every proxied request, whichever engine forwards it: the route (404 no_route when none
+// matches), the headers for the backend, the engine, then the metrics and the access line once the response is
+// finished or abandoned.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { NO_ROUTE, sendError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { ForwardContext } from './engine.js';
 import { upstreamRequestHeaders } from './forwarded-headers.js';
-import type { ForwardResult } from './forwarding.js';
+import type { ForwardingSettings, ForwardResult } from './forwarding.js';
+import type { Resolution } from '../routes/route-table.js';
 
 export interface ProxyObservers {
   /** One line per request when set; leave unset to switch access logging off (benchmarks). */
@@ -16,19 +19,25 @@ export interface ProxyObservers {
   metrics?: GatewayMetrics | undefined;
 }
 
+/** The request's route and pool; undefined when no route matches. Reads the current table on every call, so a reload takes effect at once. */
+export type RouteResolver = (req: IncomingMessage) => Resolution<ForwardingSettings> | undefined;
+
 /**
  * Wraps an engine's forward(request, response, context) into a request handler of the same two arguments.
- * rawRequest finds Node's request among them (the first argument itself, or a Fastify request's .raw).
+ * rawRequest and rawResponse find Node's request and response among them (the arguments themselves, or a
+ * Fastify request's and reply's .raw).
  */
 export function proxyHandler<Request, Response>(
   forward: (request: Request, response: Response, context: ForwardContext) => void,
-  rawRequest: (request: Request) => IncomingMessage,
+  raw: { request: (request: Request) => IncomingMessage; response: (response: Response) => ServerResponse },
+  resolve: RouteResolver,
   { accessLog, accessSampleRate, metrics }: ProxyObservers,
 ): (request: Request, response: Response) => void {
-  const logAccess = (req: IncomingMessage, startedAt: number, requestId: string, result: ForwardResult) => {
+  const logAccess = (req: IncomingMessage, route: string | undefined, startedAt: number, requestId: string, result: ForwardResult) => {
     accessLog!.info({
       method: req.method,
       path: req.url,
+      route,
       status: result.status,
       backend: result.member?.id,
       tries: result.tries,
@@ -40,22 +49,29 @@ export function proxyHandler<Request, Response>(
       cause: result.cause,
     }, 'request');
   };
+  const observe = (req: IncomingMessage, route: string | undefined, startedAt: number, requestId: string, result: ForwardResult) => {
+    metrics?.observeRequest(result.member, route, req.method!, result.status, (performance.now() - startedAt) / 1000);
+    if (accessLog && (accessSampleRate >= 1 || result.status >= 500 || result.status === 0 || Math.random() < accessSampleRate)) {
+      logAccess(req, route, startedAt, requestId, result);
+    }
+  };
 
-  if (accessLog === undefined && metrics === undefined) {
-    return (request, response) => forward(request, response, { upstream: upstreamRequestHeaders(rawRequest(request), 'http'), done: noop });
-  }
   return (request, response) => {
-    const req = rawRequest(request);
+    const req = raw.request(request);
     const upstream = upstreamRequestHeaders(req, 'http');
     const startedAt = performance.now();
+    const resolution = resolve(req);
+    if (resolution === undefined) {
+      sendError(raw.response(response), NO_ROUTE, upstream.requestId);
+      observe(req, undefined, startedAt, upstream.requestId, { status: NO_ROUTE.status, error: NO_ROUTE, tries: 0 });
+      return;
+    }
+    const route = resolution.route.name;
     forward(request, response, {
       upstream,
-      done: (result) => {
-        metrics?.observeRequest(result.member, req.method!, result.status, (performance.now() - startedAt) / 1000);
-        if (accessLog && (accessSampleRate >= 1 || result.status >= 500 || result.status === 0 || Math.random() < accessSampleRate)) {
-          logAccess(req, startedAt, upstream.requestId, result);
-        }
-      },
+      target: resolution.target,
+      path: resolution.path,
+      done: accessLog === undefined && metrics === undefined ? noop : (result) => observe(req, route, startedAt, upstream.requestId, result),
     });
   };
 }

@@ -3,10 +3,11 @@
 import { METHODS } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteProxyEngine } from './engine.js';
-import { proxyHandler, type ProxyObservers } from './proxy-handler.js';
+import { proxyHandler, type ProxyObservers, type RouteResolver } from './proxy-handler.js';
 
 export interface ProxyPluginOptions extends ProxyObservers {
   engine: RouteProxyEngine;
+  resolve: RouteResolver;
 }
 
 export async function proxyPlugin(app: FastifyInstance, options: ProxyPluginOptions): Promise<void> {
@@ -19,10 +20,12 @@ export async function proxyPlugin(app: FastifyInstance, options: ProxyPluginOpti
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
   await engine.register(app);
-  const handler = proxyHandler((request: FastifyRequest, reply: FastifyReply, context) => engine.forward(request, reply, context), rawOf, options);
+  const handler = proxyHandler((request: FastifyRequest, reply: FastifyReply, context) => engine.forward(request, reply, context), FASTIFY_MESSAGES, options.resolve, options);
   app.route({ method: app.supportedMethods, url: '/*', handler });
 }
 
-function rawOf(request: FastifyRequest) {
-  return request.raw;
-}
+const FASTIFY_MESSAGES = {
+  request: (request: FastifyRequest) => request.raw,
+  // The gateway answers (404 no_route) on Node's response itself, so Fastify must not send a reply too.
+  response: (reply: FastifyReply) => reply.hijack().raw,
+};

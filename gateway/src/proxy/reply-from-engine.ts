@@ -5,18 +5,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import replyFrom from '@fastify/reply-from';
 import { NO_AVAILABLE_BACKEND, sendError, type GatewayError } from '../errors.js';
 import { classifyTransportFailure } from '../transport-failure.js';
-import type { LoadBalancer } from '../load-balancer.js';
 import type { ForwardContext, RouteProxyEngine } from './engine.js';
-import type { UpstreamPoolOptions } from './upstream-pool.js';
+import type { DispatcherOptions } from '../pool/dispatchers.js';
 
 export class ReplyFromEngine implements RouteProxyEngine {
   readonly name = 'reply-from';
   readonly takes = 'route';
 
-  constructor(
-    private readonly loadBalancer: LoadBalancer,
-    private readonly options: UpstreamPoolOptions,
-  ) {}
+  constructor(private readonly options: DispatcherOptions) {}
 
   async register(app: FastifyInstance): Promise<void> {
     await app.register(replyFrom, {
@@ -31,8 +27,9 @@ export class ReplyFromEngine implements RouteProxyEngine {
     });
   }
 
-  forward(request: FastifyRequest, reply: FastifyReply, { upstream, done }: ForwardContext): void {
-    const member = this.loadBalancer.pick();
+  forward(request: FastifyRequest, reply: FastifyReply, { upstream, target, path, done }: ForwardContext): void {
+    const { loadBalancer } = target.pool;
+    const member = loadBalancer.pick();
     if (member === undefined) {
       reply.hijack();
       sendError(reply.raw, NO_AVAILABLE_BACKEND, upstream.requestId);
@@ -46,13 +43,13 @@ export class ReplyFromEngine implements RouteProxyEngine {
       member.served += 1;
       done({ status: reply.raw.writableFinished ? reply.statusCode : 0, error, member, tries: 1 });
     });
-    void reply.from(member.backend.origin + request.url, {
+    void reply.from(member.backend.origin + path, {
       rewriteRequestHeaders: () => headerObject(upstream.headers),
       onError: (failed, { error: cause }) => {
         // reply-from does not say whether the request went out; 'sent' keeps a failure from being named a connect failure.
         const failure = classifyTransportFailure((cause as { cause?: unknown }).cause ?? cause, true);
         error = failure.clientError;
-        if (failure.blamesBackend) this.loadBalancer.reportFailure(member, failure.reason);
+        if (failure.blamesBackend) loadBalancer.reportFailure(member, failure.reason);
         void failed
           .code(error.status)
           .header('x-request-id', upstream.requestId)

@@ -4,11 +4,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendError } from '../errors.js';
 import { classifyTransportFailure } from '../transport-failure.js';
 import type { ForwardContext, RawProxyEngine } from './engine.js';
-import { Forwarding, type ForwardingSettings } from './forwarding.js';
+import { Forwarding } from './forwarding.js';
 import { NO_BODY, prepareBody } from './request-body.js';
 
 export interface BodyLimits {
-  replayableBodyBytes: number;
   maxBodyBytes: number;
 }
 
@@ -16,20 +15,18 @@ export class UndiciEngine implements RawProxyEngine {
   readonly name = 'undici';
   readonly takes = 'raw';
 
-  constructor(
-    private readonly settings: ForwardingSettings,
-    private readonly bodyLimits: BodyLimits,
-  ) {}
+  constructor(private readonly bodyLimits: BodyLimits) {}
 
   forward(req: IncomingMessage, res: ServerResponse, context: ForwardContext): void {
-    this.settings.budget.recordRequest();
-    const { upstream, done } = context;
+    const { upstream, target, path, done } = context;
+    target.budget.recordRequest();
     if (!upstream.hasBody) {
-      new Forwarding(this.settings, req, res, upstream.headers, upstream.requestId, NO_BODY, done).start();
+      new Forwarding(target, req, res, path, upstream.headers, upstream.requestId, NO_BODY, done).start();
       return;
     }
-    prepareBody(req, upstream.contentLength, this.bodyLimits.replayableBodyBytes, this.bodyLimits.maxBodyBytes).then(
-      (body) => new Forwarding(this.settings, req, res, upstream.headers, upstream.requestId, body, done).start(),
+    // Each pool keeps its own replay limit (retry.replayableBodyBytes).
+    prepareBody(req, upstream.contentLength, target.replayableBodyBytes, this.bodyLimits.maxBodyBytes).then(
+      (body) => new Forwarding(target, req, res, path, upstream.headers, upstream.requestId, body, done).start(),
       (error: Error) => {
         if (res.destroyed) return done({ status: 0, tries: 0 });
         const { clientError, cause } = classifyTransportFailure(error, false);
@@ -40,6 +37,6 @@ export class UndiciEngine implements RawProxyEngine {
   }
 
   async close(): Promise<void> {
-    await this.settings.pools.close();
+    // The pools own the connections and close them (PoolSet.close).
   }
 }

@@ -6,14 +6,16 @@ import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import { connect as connectTcp, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect as connectTls } from 'node:tls';
-import type { LoadBalancer } from '../load-balancer.js';
-import type { PoolMember } from '../pool-member.js';
+import type { LoadBalancer } from '../pool/load-balancer.js';
+import type { RouteResolver } from './proxy-handler.js';
+import type { PoolMember } from '../pool/pool-member.js';
 import { classifyTransportFailure } from '../transport-failure.js';
 import { upstreamRequestHeaders } from './forwarded-headers.js';
 import { declineOtherUpgrades, isWebSocketUpgrade, replayAsPlainRequest } from './upgrade-fallback.js';
 
 export interface UpgradeTunnelOptions {
-  loadBalancer: LoadBalancer;
+  /** The handshake is routed like any request: its route's pool takes the tunnel. */
+  resolve: RouteResolver;
   connectTimeoutMs: number;
 }
 
@@ -34,12 +36,18 @@ export function tunnelUpgrades(server: Server, options: UpgradeTunnelOptions): U
     open.add(client);
     client.once('close', () => open.delete(client));
     client.on('error', () => client.destroy());
-    const member = options.loadBalancer.pick();
+    const resolution = options.resolve(req);
+    if (resolution === undefined) {
+      client.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"no_route"}');
+      return;
+    }
+    const { loadBalancer } = resolution.target.pool;
+    const member = loadBalancer.pick();
     if (member === undefined) {
       client.end('HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{"error":"no_available_backend"}');
       return;
     }
-    openTunnel(req, client, head, member, options);
+    openTunnel(req, resolution.path, client, head, member, loadBalancer, options.connectTimeoutMs);
   });
   return {
     closeAll: () => {
@@ -48,7 +56,7 @@ export function tunnelUpgrades(server: Server, options: UpgradeTunnelOptions): U
   };
 }
 
-function openTunnel(req: IncomingMessage, client: Duplex, head: Buffer, member: PoolMember, options: UpgradeTunnelOptions): void {
+function openTunnel(req: IncomingMessage, path: string, client: Duplex, head: Buffer, member: PoolMember, loadBalancer: LoadBalancer, connectTimeoutMs: number): void {
   const { headers } = upstreamRequestHeaders(req, 'http');
   // The hop-by-hop Upgrade and Connection headers are exactly what this hop must pass on, offering only
   // WebSocket: a backend offered "h2c, websocket" could otherwise switch the tunnel to h2c.
@@ -66,12 +74,12 @@ function openTunnel(req: IncomingMessage, client: Duplex, head: Buffer, member: 
     client.destroy();
   };
   const connectTimer = setTimeout(() => {
-    options.loadBalancer.reportFailure(member, 'connect timeout');
+    loadBalancer.reportFailure(member, 'connect timeout');
     close();
-  }, options.connectTimeoutMs);
+  }, connectTimeoutMs);
   backend.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
     clearTimeout(connectTimer);
-    let requestHead = `${req.method} ${req.url} HTTP/1.1\r\n`;
+    let requestHead = `${req.method} ${path} HTTP/1.1\r\n`;
     for (let i = 0; i < headers.length; i += 2) requestHead += `${headers[i]}: ${headers[i + 1]}\r\n`;
     backend.write(`${requestHead}\r\n`);
     // Bytes the client sent right behind its handshake belong to the backend too.
@@ -84,7 +92,7 @@ function openTunnel(req: IncomingMessage, client: Duplex, head: Buffer, member: 
     if (backend.bytesRead === 0 && !closed) {
       // Nothing came back yet: the client can still be told, in HTTP, that the backend failed.
       const failure = classifyTransportFailure(error, backend.bytesWritten > 0);
-      if (failure.blamesBackend) options.loadBalancer.reportFailure(member, failure.reason);
+      if (failure.blamesBackend) loadBalancer.reportFailure(member, failure.reason);
       closed = true;
       member.inFlight -= 1;
       const { status, code } = failure.clientError;

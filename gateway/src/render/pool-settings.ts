@@ -1,6 +1,6 @@
 // The target-neutral view of a gateway config that the nginx and HAProxy renderers share: the backends as
 // host:port with weight and backup, and every timeout, retry and health setting in milliseconds.
-import { staticBackends } from '../backend.js';
+import { staticBackends } from '../pool/backend.js';
 import type { GatewayConfig } from '../config.js';
 
 export interface RenderedServer {
@@ -32,7 +32,7 @@ export class RenderError extends Error {
 }
 
 export function poolSettings(config: GatewayConfig): PoolSettings {
-  const servers = staticBackends(config.backends).map((backend): RenderedServer => {
+  const servers = staticBackends(config.backends, 'default').map((backend): RenderedServer => {
     const url = new URL(backend.origin);
     const https = url.protocol === 'https:';
     return { id: backend.id, host: url.hostname.replace(/^\[(.*)\]$/, '$1'), address: `${url.hostname}:${url.port || (https ? 443 : 80)}`, https, weight: backend.weight, backup: backend.backup };

@@ -1,13 +1,13 @@
 // What GET /dashboard.json answers: every backend's state and why, plus its request totals since start.
 // The page turns two snapshots into rates, error ratios and a p99, so the server keeps no time windows.
-import type { LoadBalancer } from '../../load-balancer.js';
-import type { MemberFacts, PoolMember } from '../../pool-member.js';
+import type { PoolSet } from '../../pool/pool-set.js';
+import type { MemberFacts, PoolMember } from '../../pool/pool-member.js';
 import type { EventFeed } from '../event-feed.js';
 import { DURATION_BUCKETS, type GatewayMetrics, type RequestTotals } from '../metrics.js';
 import { PACKAGE_VERSION } from '../package-info.js';
 
 export interface SnapshotSources {
-  loadBalancer: LoadBalancer;
+  pools: PoolSet;
   metrics: GatewayMetrics | undefined;
   events: EventFeed;
   /** When a self-registered backend last renewed its TTL (epoch ms); absent without a registry. */
@@ -37,7 +37,7 @@ const NO_TOTALS: RequestTotals = { requests: 0, errors: 0, buckets: [] };
 
 export async function buildSnapshot(sources: SnapshotSources): Promise<DashboardSnapshot> {
   const totals = sources.metrics ? await sources.metrics.requestTotals() : undefined;
-  const members = sources.loadBalancer.list();
+  const members = [...sources.pools.members()];
   return {
     time: Date.now(),
     version: PACKAGE_VERSION,

@@ -1,25 +1,26 @@
-// One undici keep-alive Pool per backend, created on first use and closed when the backend leaves.
+// One undici keep-alive Pool per backend origin, created on first use and closed when the backend leaves the
+// pool (or its origin changes). Keyed by origin, not id: the connections belong to the address they go to.
 // Our own selector chooses the backend, so undici's BalancedPool is deliberately not used (two balancers would fight).
 import { Client, Pool, type Dispatcher } from 'undici';
-import type { Backend } from '../backend.js';
+import type { Backend } from './backend.js';
 
-export interface UpstreamPoolOptions {
+export interface DispatcherOptions {
   connectTimeoutMs: number;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
   connectionsPerBackend: number;
 }
 
-export class UpstreamPools {
+export class Dispatchers {
   private readonly pools = new Map<string, Pool>();
 
-  constructor(private readonly options: UpstreamPoolOptions) {}
+  constructor(private readonly options: DispatcherOptions) {}
 
   get(backend: Backend): Pool {
-    let pool = this.pools.get(backend.id);
+    let pool = this.pools.get(backend.origin);
     if (pool === undefined) {
       pool = new Pool(backend.origin, { ...this.clientOptions(), connections: this.options.connectionsPerBackend });
-      this.pools.set(backend.id, pool);
+      this.pools.set(backend.origin, pool);
     }
     return pool;
   }
@@ -35,11 +36,11 @@ export class UpstreamPools {
     void client.close();
   }
 
-  /** Closes a departed backend's pool after its in-flight requests finish. */
-  release(backendId: string): void {
-    const pool = this.pools.get(backendId);
+  /** Closes an origin's connections once the requests on them finish; the next get() opens new ones. */
+  release(origin: string): void {
+    const pool = this.pools.get(origin);
     if (!pool) return;
-    this.pools.delete(backendId);
+    this.pools.delete(origin);
     void pool.close();
   }
 

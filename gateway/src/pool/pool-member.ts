@@ -1,8 +1,8 @@
 // A backend as the load balancer holds it: identity, health, the operator's drain flag and traffic counters.
 import type { Backend } from './backend.js';
-import { HealthState, type HealthThresholds } from './health/health-state.js';
-import { PassiveHealth, type PassiveHealthOptions } from './health/passive-health.js';
-import type { Candidate } from './selection/selector.js';
+import { HealthState, type HealthThresholds } from '../health/health-state.js';
+import { PassiveHealth, type PassiveHealthOptions } from '../health/passive-health.js';
+import type { Candidate } from '../selection/selector.js';
 import { WaitingTries } from './waiting-tries.js';
 
 /** What /pool shows: the operator's drain first, then a passive ejection, then active health. */
@@ -11,6 +11,7 @@ export type MemberState = 'unknown' | 'up' | 'down' | 'ejected' | 'draining';
 /** What every view of the pool (GET /pool, the dashboard) says about a member in the same words. */
 export interface MemberFacts {
   id: string;
+  pool: string;
   url: string;
   source: string;
   state: string;
@@ -87,7 +88,7 @@ export class PoolMember implements Candidate {
 
   facts(): MemberFacts {
     const { id, backend, state, why, weight, inFlight, served } = this;
-    return { id, url: backend.origin, source: backend.source, state, why, weight, backup: backend.backup, inFlight, served };
+    return { id, pool: backend.pool, url: backend.origin, source: backend.source, state, why, weight, backup: backend.backup, inFlight, served };
   }
 
   /** Moves every try still waiting for this backend's answer elsewhere, where the retry policy allows it. */

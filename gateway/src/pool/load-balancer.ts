@@ -1,13 +1,17 @@
 // The load balancer: pool members, their health and the selection policy joined behind pick().
 // The candidate set is rebuilt only when membership or availability changes, so pick() is O(1) for round-robin.
 import type { Backend } from './backend.js';
-import type { ProbeResult } from './health/active-check.js';
-import type { HealthThresholds } from './health/health-state.js';
-import type { PassiveHealthOptions } from './health/passive-health.js';
+import type { ProbeResult } from '../health/active-check.js';
+import type { HealthThresholds } from '../health/health-state.js';
+import type { PassiveHealthOptions } from '../health/passive-health.js';
 import { PoolMember, type MemberState } from './pool-member.js';
-import { RoundRobin } from './selection/round-robin.js';
-import type { Selector } from './selection/selector.js';
-import { SmoothWeighted } from './selection/smooth-weighted.js';
+import { ConsistentHash } from '../selection/consistent-hash.js';
+import { LeastOutstanding } from '../selection/least-outstanding.js';
+import { RoundRobin } from '../selection/round-robin.js';
+import type { Selector } from '../selection/selector.js';
+import { SmoothWeighted } from '../selection/smooth-weighted.js';
+
+export type BalancingPolicy = 'round-robin' | 'least-outstanding' | 'consistent-hash';
 
 export interface PoolChange {
   backend: Backend;
@@ -28,6 +32,8 @@ export interface LoadBalancerOptions {
   slowStartMs?: number;
   /** Outlier detection from live traffic; undefined switches it off. */
   passive?: PassiveHealthOptions;
+  /** How members are chosen; round-robin (smooth weighted when weights differ) when unset. */
+  policy?: BalancingPolicy;
   /** Called on every state change: membership, health flip, ejection, drain. Never per request. */
   onChange?: (change: PoolChange) => void;
   /** Called when a passive ejection is refused because the backend is the last one available. */
@@ -37,17 +43,25 @@ export interface LoadBalancerOptions {
 export class LoadBalancer {
   private readonly members = new Map<string, PoolMember>();
   private readonly readmitTimers = new Map<string, NodeJS.Timeout>();
-  private selector: Selector<PoolMember> = new RoundRobin();
+  private selector: Selector<PoolMember>;
   private weighted = false;
   /** Members taking traffic now: primaries, or the backups when no primary is available. */
   private availableCount = 0;
   private candidates: readonly PoolMember[] = [];
 
-  constructor(private readonly options: LoadBalancerOptions) {}
+  constructor(private readonly options: LoadBalancerOptions) {
+    // Round-robin switches to smooth weighted and back as weights differ (rebuild); the others read weights themselves.
+    this.selector = options.policy === 'least-outstanding'
+      ? new LeastOutstanding<PoolMember>({ weightOf: this.weightNow })
+      : options.policy === 'consistent-hash' ? new ConsistentHash<PoolMember>() : new RoundRobin();
+  }
 
-  /** The next member for a request, skipping those a retry already tried; undefined when none is available. */
-  pick(tried?: ReadonlySet<string>): PoolMember | undefined {
-    return this.selector.pick(tried);
+  /**
+   * The next member for a request, skipping those a retry already tried; undefined when none is available.
+   * key is what consistent hashing maps to a member (other policies ignore it).
+   */
+  pick(tried?: ReadonlySet<string>, key?: string): PoolMember | undefined {
+    return this.selector.pick(tried, key);
   }
 
   get hasAvailable(): boolean {
@@ -182,6 +196,10 @@ export class LoadBalancer {
     return member;
   }
 
+  /** A member's share now: its weight, or less while it ramps up after slow start began. */
+  private readonly weightNow = (member: PoolMember): number =>
+    member.rampStartedAt === undefined ? member.weight : member.effectiveWeight(Date.now(), this.options.slowStartMs ?? 0);
+
   private rebuild(): void {
     const primaries: PoolMember[] = [];
     const backups: PoolMember[] = [];
@@ -191,11 +209,8 @@ export class LoadBalancer {
     const candidates = primaries.length > 0 ? primaries : backups;
     const ramping = candidates.some((member) => member.rampStartedAt !== undefined);
     const weighted = ramping || candidates.some((member) => member.weight !== candidates[0]!.weight);
-    if (weighted !== this.weighted) {
-      const rampMs = this.options.slowStartMs ?? 0;
-      this.selector = weighted
-        ? new SmoothWeighted<PoolMember>((member) => (member.rampStartedAt === undefined ? member.weight : member.effectiveWeight(Date.now(), rampMs)))
-        : new RoundRobin();
+    if (weighted !== this.weighted && (this.options.policy ?? 'round-robin') === 'round-robin') {
+      this.selector = weighted ? new SmoothWeighted<PoolMember>(this.weightNow) : new RoundRobin();
       this.weighted = weighted;
     }
     this.selector.update(candidates);
