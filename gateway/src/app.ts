@@ -3,26 +3,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from './config.js';
-import { DEFAULT_POOL, resolvePools, resolveRoutes, type PoolConfig } from './config-pools.js';
+import { DEFAULT_POOL } from './config-pools.js';
+import { ConfigReloader, type ReloadResult } from './config-reload.js';
 import { ControlPlane } from './control-plane.js';
 import { EventFeed } from './observability/event-feed.js';
 import type { Logger } from './observability/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
-import { staticBackends } from './pool/backend.js';
 import type { LoadBalancer, PoolChange } from './pool/load-balancer.js';
 import { PoolSet } from './pool/pool-set.js';
-import { UpstreamPool } from './pool/upstream-pool.js';
 import type { ProxyEngine } from './proxy/engine.js';
-import type { ForwardingSettings } from './proxy/forwarding.js';
-import { hedgeDelay } from './proxy/hedge-delay.js';
 import { proxyHandler, type RouteResolver } from './proxy/proxy-handler.js';
 import { proxyPlugin } from './proxy/proxy-plugin.js';
-import { RetryBudget } from './proxy/retry-budget.js';
 import { createTrafficServer } from './proxy/traffic-server.js';
 import { UndiciEngine } from './proxy/undici-engine.js';
 import { tunnelUpgrades } from './proxy/upgrade-tunnel.js';
-import { requestKey } from './routes/request-key.js';
-import { RouteTable } from './routes/route-table.js';
+import { TrafficPlan } from './traffic-plan.js';
 
 const IDLE_SWEEP_MS = 50;
 
@@ -39,19 +34,24 @@ export interface Gateway {
   readonly metrics: GatewayMetrics | undefined;
   /** Backend state changes for the dashboard's feed and GET /events. */
   readonly events: EventFeed;
+  /** Re-reads the config and applies its pools and routes (SIGHUP, POST /config/reload); the old config stays on error. */
+  reload(actor: string): ReloadResult;
   /** Starts the traffic and admin listeners; resolves with the bound addresses (useful with port 0). */
   listen(): Promise<{ host: string; port: number; admin: { host: string; port: number } }>;
   /** Stops accepting, lets in-flight requests finish, stops health checks and closes upstream pools. */
   close(): Promise<void>;
 }
 
-export async function buildGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
+export interface GatewayOptions {
+  /** Reads the config again for a reload (SIGHUP, POST /config/reload); without it reloads are refused. */
+  reloadConfig?: () => GatewayConfig;
+}
+
+export async function buildGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
   const healthLog = logger.child({ component: 'health' });
   const events = new EventFeed();
   // Routes and pools are read only when a backend appears and at scrape time, so the metrics can exist first.
-  const metrics: GatewayMetrics | undefined = config.metrics.enabled
-    ? new GatewayMetrics(() => pools.members(), (pool) => routes.routes.filter((route) => route.pools.includes(pool)).map((route) => route.name), config.proxy.engine)
-    : undefined;
+  const metrics: GatewayMetrics | undefined = config.metrics.enabled ? new GatewayMetrics(() => pools.members(), (pool) => plan.routesTo(pool), config.proxy.engine) : undefined;
   const control = new ControlPlane(config, logger, { metrics, events });
   const onChange = (change: PoolChange) => {
     logPoolChange(healthLog, change);
@@ -59,22 +59,16 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     metrics?.observeChange(change);
     events.record(change);
   };
-  const poolConfigs = resolvePools(config);
-  const pools: PoolSet = new PoolSet(poolConfigs.map((poolConfig) => buildPool(poolConfig, config, { onChange, metrics, healthLog })));
-  const proxyLog = logger.child({ component: 'proxy' });
-  const forwarding = new Map(poolConfigs.map((poolConfig): [string, ForwardingSettings] => [poolConfig.name, forwardingSettings(poolConfig, pools.get(poolConfig.name)!, metrics, proxyLog)]));
-  const routes = new RouteTable<ForwardingSettings>(resolveRoutes(config), (name) => forwarding.get(name)!);
-  const resolve: RouteResolver = (req) => routes.resolve(req);
+  const pools = new PoolSet();
+  const plan = new TrafficPlan(pools, { onChange, metrics, healthLog, proxyLog: logger.child({ component: 'proxy' }) });
+  plan.apply(config);
+  const resolve: RouteResolver = (req) => plan.routes.resolve(req);
   // reply-from is loaded only when chosen: the default engine should not carry its modules in memory.
   const engine: ProxyEngine = config.proxy.engine === 'undici'
     ? new UndiciEngine({ maxBodyBytes: config.limits.maxBodyBytes })
     : new (await import('./proxy/reply-from-engine.js')).ReplyFromEngine(config.proxy);
-
-  for (const poolConfig of poolConfigs) {
-    const pool = pools.get(poolConfig.name)!;
-    for (const backend of staticBackends(poolConfig.backends, poolConfig.name)) pool.add(backend);
-  }
-  const admin = await control.build(pools, poolConfigs, () => routes);
+  const reloader = new ConfigReloader(config, options.reloadConfig, plan, control, logger.child({ component: 'reload' }), metrics);
+  const admin = await control.build(pools, plan.poolConfigs, () => plan.routes, (actor) => reloader.reload(actor));
 
   const observers = {
     accessLog: config.log.access ? logger.child({ component: 'access' }) : undefined,
@@ -111,12 +105,13 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
     admin,
     metrics,
     events,
+    reload: (actor) => reloader.reload(actor),
     async listen() {
       await traffic.listen({ host: config.listen.host, port: config.listen.port });
       const address = traffic.server.address();
       if (address === null || typeof address === 'string') throw new Error('traffic listener has no TCP address');
       const adminAddress = await control.listen({ host: address.address, port: address.port });
-      logger.info({ host: address.address, port: address.port, adminPort: adminAddress.port, engine: engine.name, pools: pools.names, routes: routes.routes.length, backends: [...pools.members()].length }, 'gateway listening');
+      logger.info({ host: address.address, port: address.port, adminPort: adminAddress.port, engine: engine.name, pools: pools.names, routes: plan.routes.routes.length, backends: [...pools.members()].length }, 'gateway listening');
       return { host: address.address, port: address.port, admin: adminAddress };
     },
     async close() {
@@ -137,51 +132,6 @@ export async function buildGateway(config: GatewayConfig, logger: Logger): Promi
 }
 
 const NODE_MESSAGES = { request: (req: IncomingMessage) => req, response: (res: ServerResponse) => res };
-
-interface PoolObservers {
-  onChange: (change: PoolChange) => void;
-  metrics: GatewayMetrics | undefined;
-  healthLog: Logger;
-}
-
-function buildPool(poolConfig: PoolConfig, config: GatewayConfig, { onChange, metrics, healthLog }: PoolObservers): UpstreamPool {
-  const { healthCheck, passiveHealth } = poolConfig;
-  return new UpstreamPool({
-    name: poolConfig.name,
-    balancing: {
-      thresholds: { rise: healthCheck.rise, fall: healthCheck.fall },
-      // With active checks off nothing would ever admit a backend, so they start up.
-      initialState: healthCheck.enabled ? healthCheck.initialState : 'up',
-      slowStartMs: healthCheck.slowStartMs,
-      passive: passiveHealth.enabled ? passiveHealth : undefined,
-      policy: poolConfig.policy,
-      onChange,
-      onEjectionRefused: (backend, reason) =>
-        healthLog.warn({ backend: backend.id, pool: backend.pool, reason }, `backend ${backend.id} kept in pool ${backend.pool} although failing (${reason}): it is the last one available`),
-    },
-    checks: healthCheck.enabled ? healthCheck : undefined,
-    dispatchers: config.proxy,
-    onProbe: metrics ? (backend, result) => metrics.observeProbe(backend.id, result.ok) : undefined,
-  });
-}
-
-function forwardingSettings(poolConfig: PoolConfig, pool: UpstreamPool, metrics: GatewayMetrics | undefined, log: Logger): ForwardingSettings {
-  const { retry, passiveHealth } = poolConfig;
-  return {
-    log,
-    pool,
-    limits: { retries: retry.retries, tryDurationMs: retry.tryDurationMs, idempotentMethods: new Set(retry.idempotentMethods) },
-    budget: new RetryBudget(retry.budgetRatio, retry.budgetMinPerSecond),
-    replayableBodyBytes: retry.replayableBodyBytes,
-    perTryTimeoutMs: retry.perTryTimeoutMs,
-    hedgeDelay: hedgeDelay(retry.hedgeAfterMs),
-    hashKey: poolConfig.hashOn === undefined ? undefined : requestKey(poolConfig.hashOn),
-    retryStatuses: new Set(retry.statuses),
-    failureStatuses: new Set(passiveHealth.enabled ? passiveHealth.statuses : []),
-    onRetry: metrics ? (kind) => metrics.observeRetry(kind) : undefined,
-    onHedge: metrics ? (outcome) => metrics.observeHedge(outcome) : undefined,
-  };
-}
 
 function logPoolChange(log: Logger, change: PoolChange): void {
   const fields = { backend: change.backend.id, url: change.backend.origin, from: change.from, to: change.to, reason: change.reason, actor: change.actor };

@@ -53,5 +53,5 @@ if (command === 'render') {
   const backends = pools.reduce((sum, pool) => sum + pool.backends.length, 0);
   process.stdout.write(`config ok: ${backends} backend(s) in ${pools.length} pool(s) (${pools.map((pool) => pool.name).join(', ')}), ${resolveRoutes(config).length} route(s), traffic on ${config.listen.host}:${config.listen.port}\n`);
 } else {
-  await runGateway(config);
+  await runGateway(config, () => loadConfig({ file: parsed.values.config }));
 }

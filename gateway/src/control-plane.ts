@@ -13,6 +13,7 @@ import type { PoolConfig } from './config-pools.js';
 import type { PoolChange } from './pool/load-balancer.js';
 import type { PoolSet } from './pool/pool-set.js';
 import type { RouteTable } from './routes/route-table.js';
+import type { ReloadResult } from './config-reload.js';
 import { AuditLog } from './observability/audit-log.js';
 import type { EventFeed } from './observability/event-feed.js';
 import type { Logger } from './observability/logger.js';
@@ -31,7 +32,9 @@ export class ControlPlane {
   private admin: FastifyInstance | undefined;
   private registry: Registry | undefined;
   private etcd: EtcdStore | undefined;
-  private readonly dns: DnsDiscovery[] = [];
+  private dns: DnsDiscovery[] = [];
+  private pools: PoolSet | undefined;
+  private listening = false;
 
   constructor(
     private readonly config: GatewayConfig,
@@ -46,8 +49,8 @@ export class ControlPlane {
     this.audit.recordChange(change);
   }
 
-  async build(pools: PoolSet, poolConfigs: readonly PoolConfig[], routes: () => RouteTable<unknown>): Promise<FastifyInstance> {
-    const { admin, registry: registryConfig, dns } = this.config;
+  async build(pools: PoolSet, poolConfigs: readonly PoolConfig[], routes: () => RouteTable<unknown>, reload: (actor: string) => ReloadResult): Promise<FastifyInstance> {
+    const { admin, registry: registryConfig } = this.config;
     const registry = new Registry(
       { ttlMs: registryConfig.ttlMs, maxBackends: registryConfig.maxBackends, drainTimeoutMs: registryConfig.drainTimeoutMs, listeners: () => this.listeners },
       pools,
@@ -61,10 +64,9 @@ export class ControlPlane {
       registry.attach(new TtlStore(registryConfig.ttlMs, registry));
     }
     this.registry = registry;
-    for (const { name, dnsNames } of poolConfigs) {
-      if (dnsNames.length > 0) this.dns.push(new DnsDiscovery({ ...dns, names: dnsNames }, pools.get(name)!, this.logger.child({ component: 'dns', pool: name })));
-    }
-    this.admin = await buildAdminApp({ pools, routes, registry, audit: this.audit, ...this.observability }, admin, this.logger.child({ component: 'admin' }));
+    this.pools = pools;
+    this.followDiscovery(poolConfigs);
+    this.admin = await buildAdminApp({ pools, routes, reload, registry, audit: this.audit, ...this.observability }, admin, this.logger.child({ component: 'admin' }));
     return this.admin;
   }
 
@@ -81,8 +83,21 @@ export class ControlPlane {
     const auth = this.config.admin.token !== undefined || this.config.admin.tokenFile !== undefined ? 'bearer token' : 'none configured: mutations answer 403';
     this.logger.info({ component: 'admin', host: bound.host, port: bound.port, auth }, 'admin listening');
     this.etcd?.start();
+    this.listening = true;
     for (const discovery of this.dns) discovery.start();
     return bound;
+  }
+
+  /**
+   * DNS discovery for every pool that names DNS entries, started again after a reload. Members keep their health:
+   * they are keyed by id. (A name a reload drops leaves its members in the pool until they fail their probes.)
+   */
+  followDiscovery(poolConfigs: readonly PoolConfig[]): void {
+    for (const discovery of this.dns) discovery.close();
+    this.dns = poolConfigs
+      .filter((poolConfig) => poolConfig.dnsNames.length > 0)
+      .map(({ name, dnsNames }) => new DnsDiscovery({ ...this.config.dns, names: dnsNames }, this.pools!.get(name)!, this.logger.child({ component: 'dns', pool: name })));
+    if (this.listening) for (const discovery of this.dns) discovery.start();
   }
 
   async close(): Promise<void> {

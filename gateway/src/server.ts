@@ -1,13 +1,14 @@
 // Runs a gateway as this process: listen, then on SIGTERM/SIGINT finish in-flight requests within the
-// grace period and exit 0; a second signal, or the grace period running out, forces the exit.
+// grace period and exit 0; a second signal, or the grace period running out, forces the exit. SIGHUP reloads
+// the config (pools and routes); a bad file is logged in one line and changes nothing.
 import closeWithGrace from 'close-with-grace';
 import { buildGateway } from './app.js';
 import type { GatewayConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
 
-export async function runGateway(config: GatewayConfig): Promise<void> {
+export async function runGateway(config: GatewayConfig, reloadConfig: () => GatewayConfig): Promise<void> {
   const logger = createLogger(config.log.level);
-  const gateway = await buildGateway(config, logger);
+  const gateway = await buildGateway(config, logger, { reloadConfig });
   try {
     await gateway.listen();
   } catch (error) {
@@ -17,7 +18,9 @@ export async function runGateway(config: GatewayConfig): Promise<void> {
     process.stderr.write(`gateway: cannot listen on ${where}: ${code ?? message}\n`);
     process.exit(1);
   }
-  closeWithGrace({ delay: config.shutdown.graceMs }, async ({ signal, err }) => {
+  process.on('SIGHUP', () => gateway.reload('SIGHUP'));
+  // SIGHUP is a reload here, not one of close-with-grace's stop signals.
+  closeWithGrace({ delay: config.shutdown.graceMs, skip: ['SIGHUP'] }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'stopping after an unexpected error');
     else logger.info({ signal, graceMs: config.shutdown.graceMs }, 'stopping: finishing in-flight requests');
     await gateway.close();

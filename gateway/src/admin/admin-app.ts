@@ -14,11 +14,15 @@ import { poolRoutes } from './pool-routes.js';
 import type { PoolViewSources } from './pool-view.js';
 import { registryRoutes } from './registry-routes.js';
 import { routeRoutes } from './route-routes.js';
+import { configRoutes } from './config-routes.js';
+import type { ReloadResult } from '../config-reload.js';
 import type { RouteTable } from '../routes/route-table.js';
 
 export interface AdminContext extends PoolViewSources {
   /** The route table in force (read at call time: a reload swaps it). */
   routes: () => RouteTable<unknown>;
+  /** Re-reads and applies the config (POST /config/reload); actor is the admin client's address. */
+  reload: (actor: string) => ReloadResult;
   audit: AuditLog;
   /** preHandler for every mutation: Bearer token, constant-time compare, failures audited and rate limited. */
   requireToken: TokenCheck;
@@ -31,7 +35,7 @@ export interface AdminContext extends PoolViewSources {
 export type AdminPlugin = FastifyPluginAsync<AdminContext>;
 
 /** Every endpoint group of the admin listener, registered in this order. Reads are open; mutations use requireToken. */
-export const ADMIN_PLUGINS: readonly AdminPlugin[] = [healthRoutes, poolRoutes, routeRoutes, registryRoutes, observabilityAdminRoutes];
+export const ADMIN_PLUGINS: readonly AdminPlugin[] = [healthRoutes, poolRoutes, routeRoutes, configRoutes, registryRoutes, observabilityAdminRoutes];
 
 export interface AdminAppOptions {
   token?: string;

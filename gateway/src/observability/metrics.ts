@@ -59,6 +59,7 @@ export class GatewayMetrics {
   private readonly retries: Counter<string>;
   private readonly noBackend: Counter<string>;
   private readonly hedges = new Map<string, CounterChild>();
+  private readonly reloads: { ok: CounterChild; failed: CounterChild };
   /** Registry heartbeats (TTL renewals), attached by the admin listener that owns the registry. */
   private lastHeartbeat: ((id: string) => number | undefined) | undefined;
 
@@ -81,6 +82,10 @@ export class GatewayMetrics {
     for (const reason of RETRY_REASONS) this.retryChild(reason);
     const hedges = new Counter({ name: 'gateway_hedges_total', help: 'Hedged GET/HEAD tries by outcome: won (the hedge answered first), lost (the first try did), skipped (due, but no backend or budget).', labelNames: ['outcome'], registers });
     for (const outcome of HEDGE_OUTCOMES) this.hedges.set(outcome, hedges.labels(outcome));
+    const reloads = new Counter({ name: 'gateway_config_reloads_total', help: 'Config reloads (SIGHUP, POST /config/reload) by result: ok, or failed (the running config stayed).', labelNames: ['result'], registers });
+    this.reloads = { ok: reloads.labels('ok'), failed: reloads.labels('failed') };
+    this.reloads.ok.inc(0);
+    this.reloads.failed.inc(0);
 
     new Gauge({
       name: 'gateway_backend_up', help: '1 when the backend passes its health checks, else 0 (draining does not change it).', labelNames: ['backend', 'pool'], registers,
@@ -139,6 +144,10 @@ export class GatewayMetrics {
 
   observeHedge(outcome: (typeof HEDGE_OUTCOMES)[number]): void {
     this.hedges.get(outcome)!.inc();
+  }
+
+  observeReload(ok: boolean): void {
+    (ok ? this.reloads.ok : this.reloads.failed).inc();
   }
 
   observeProbe(backendId: string, ok: boolean): void {

@@ -1,13 +1,23 @@
-// The upstream pools by name: what routes point at, what the admin API and the metrics walk. Backend ids are
-// unique across pools, so a member is found by its id alone.
+// The upstream pools by name: what routes point at, what the admin API and the metrics walk. One live set for the
+// gateway's lifetime: a reload adds, replaces and deletes pools in it. Backend ids are unique across pools, so a
+// member is found by its id alone.
 import type { PoolMember } from './pool-member.js';
 import type { UpstreamPool } from './upstream-pool.js';
 
 export class PoolSet {
-  private readonly pools: ReadonlyMap<string, UpstreamPool>;
+  private readonly pools = new Map<string, UpstreamPool>();
 
-  constructor(pools: readonly UpstreamPool[]) {
-    this.pools = new Map(pools.map((pool) => [pool.name, pool]));
+  /** Adds a pool, or replaces the one of the same name. */
+  set(pool: UpstreamPool): void {
+    this.pools.set(pool.name, pool);
+  }
+
+  delete(name: string): void {
+    this.pools.delete(name);
+  }
+
+  entries(): [string, UpstreamPool][] {
+    return [...this.pools.entries()];
   }
 
   get(name: string): UpstreamPool | undefined {

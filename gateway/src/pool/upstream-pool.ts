@@ -74,6 +74,18 @@ export class UpstreamPool {
     this.releaseOrigin(member.backend.origin);
   }
 
+  /**
+   * Takes every member out (a reload removed or replaced the pool): probes stop, /pool and the metrics drop
+   * them, and requests still on the way keep their member. close() then ends the connections once those are done.
+   */
+  takeOut(reason: string): UpstreamPool {
+    for (const member of this.loadBalancer.list()) {
+      this.checker?.unwatch(member.id);
+      this.loadBalancer.remove(member.id, reason, 'config');
+    }
+    return this;
+  }
+
   async close(): Promise<void> {
     await this.checker?.close();
     await this.dispatchers.close();

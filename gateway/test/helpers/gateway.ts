@@ -12,6 +12,8 @@ export const FAST_HEALTH = { intervalMs: 200, timeoutMs: 150, jitter: 0 };
 export interface TestGateway {
   gateway: Gateway;
   url: string;
+  /** The config file it was started from; rewrite it, then reload. */
+  configFile: string;
   /** The admin listener, also on 127.0.0.1:0. */
   adminUrl: string;
   close(): Promise<void>;
@@ -28,9 +30,11 @@ export async function startGateway(config: Record<string, unknown>): Promise<Tes
     ...rest,
     healthCheck: { ...FAST_HEALTH, ...healthCheck },
   };
-  const gateway = await buildGateway(loadConfig({ file: writeConfig(merged), env: {} }), pino({ level: 'silent' }));
+  const configFile = writeConfig(merged);
+  const reloadConfig = () => loadConfig({ file: configFile, env: {} });
+  const gateway = await buildGateway(reloadConfig(), pino({ level: 'silent' }), { reloadConfig });
   const { port, admin } = await gateway.listen();
-  return { gateway, url: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${admin.port}`, close: () => gateway.close() };
+  return { gateway, url: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${admin.port}`, configFile, close: () => gateway.close() };
 }
 
 function writeConfig(config: unknown): string {
