@@ -19,6 +19,7 @@ export const observabilityAdminRoutes: AdminPlugin = async (app, context) => {
   context.metrics?.heartbeatsFrom(lastHeartbeat);
   await observabilityRoutes(app, {
     pools: context.pools,
+    routes: context.routes,
     metrics: context.metrics,
     events: context.events,
     lastHeartbeat,

@@ -1,13 +1,18 @@
-// What GET /dashboard.json answers: every backend's state and why, plus its request totals since start.
-// The page turns two snapshots into rates, error ratios and a p99, so the server keeps no time windows.
+// What GET /dashboard.json answers: every backend's state and why, plus its request totals since start, each
+// pool's availability and the route table (in GET /routes's words). The page turns two snapshots into rates,
+// error ratios and a p99, so the server keeps no time windows.
+import { describeRoute } from '../../admin/route-routes.js';
 import type { PoolSet } from '../../pool/pool-set.js';
 import type { MemberFacts, PoolMember } from '../../pool/pool-member.js';
 import type { EventFeed } from '../event-feed.js';
 import { DURATION_BUCKETS, type GatewayMetrics, type RequestTotals } from '../metrics.js';
 import { PACKAGE_VERSION } from '../package-info.js';
+import type { RouteTable } from '../../routes/route-table.js';
 
 export interface SnapshotSources {
   pools: PoolSet;
+  /** The route table in force, read per snapshot: a reload swaps it and a split switch changes its weights. */
+  routes: () => RouteTable<unknown>;
   metrics: GatewayMetrics | undefined;
   events: EventFeed;
   /** When a self-registered backend last renewed its TTL (epoch ms); absent without a registry. */
@@ -21,6 +26,13 @@ export interface BackendSnapshot extends MemberFacts, RequestTotals {
   lastHeartbeatAt: number | null;
 }
 
+export interface PoolSnapshot {
+  name: string;
+  backends: number;
+  /** Members taking traffic now, as GET /pool counts them (backups only when no primary is available). */
+  available: number;
+}
+
 export interface DashboardSnapshot {
   /** Server clock (epoch ms): rates are computed against it, not the browser's clock. */
   time: number;
@@ -31,6 +43,8 @@ export interface DashboardSnapshot {
   available: number;
   noBackend: number;
   backends: BackendSnapshot[];
+  pools: PoolSnapshot[];
+  routes: ReturnType<typeof describeRoute>[];
 }
 
 const NO_TOTALS: RequestTotals = { requests: 0, errors: 0, buckets: [] };
@@ -46,6 +60,8 @@ export async function buildSnapshot(sources: SnapshotSources): Promise<Dashboard
     available: members.filter((member) => member.available).length,
     noBackend: totals?.noBackend ?? 0,
     backends: members.map((member) => describe(member, sources, totals?.backends.get(member.id) ?? NO_TOTALS)),
+    pools: [...sources.pools.all()].map((pool) => ({ name: pool.name, backends: pool.size, available: pool.loadBalancer.available })),
+    routes: sources.routes().routes.map(describeRoute),
   };
 }
 
