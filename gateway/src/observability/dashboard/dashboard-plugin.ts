@@ -12,6 +12,8 @@ export const DASHBOARD_DIR = join(PACKAGE_ROOT, 'gateway', 'src', 'observability
 const FILES = [
   { url: '/', file: 'index.html', type: 'text/html; charset=utf-8' },
   { url: '/dashboard.js', file: 'dashboard.js', type: 'text/javascript; charset=utf-8' },
+  { url: '/backend-rows.js', file: 'backend-rows.js', type: 'text/javascript; charset=utf-8' },
+  { url: '/routes-view.js', file: 'routes-view.js', type: 'text/javascript; charset=utf-8' },
   { url: '/dashboard.css', file: 'dashboard.css', type: 'text/css; charset=utf-8' },
 ];
 

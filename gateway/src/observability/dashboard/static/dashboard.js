@@ -1,5 +1,9 @@
-// The dashboard's script: polls /dashboard.json, turns successive snapshots into rates and a p99, follows
-// /events for state changes, and sends drain/enable with the admin token. Plain browser JS, nothing to build.
+// The dashboard's script: polls /dashboard.json, turns successive snapshots into rates and a p99, groups the
+// backends by pool, lists the routes, follows /events for state changes, and sends drain/enable with the admin
+// token. Plain browser JS, nothing to build.
+import { cell, pruneRows, rowFor, showPools } from '/backend-rows.js';
+import { renderRoutes } from '/routes-view.js';
+
 const POLL_MS = 1000;
 const POLL_TIMEOUT_MS = 2500;
 /** Rates, error ratio and p99 are computed over this much history. */
@@ -65,35 +69,13 @@ function backendStats(backend, base, seconds) {
   };
 }
 
-function cell(row, name, text, className) {
-  const td = row.querySelector(`[data-col="${name}"]`);
-  if (td.textContent !== text) td.textContent = text;
-  if (className !== undefined) td.className = className;
-}
-
-function rowFor(tbody, id) {
-  let row = tbody.querySelector(`tr[data-backend="${CSS.escape(id)}"]`);
-  if (row) return row;
-  row = document.createElement('tr');
-  row.dataset.backend = id;
-  row.innerHTML = `<td><strong data-col="id"></strong><div class="url" data-col="url"></div></td>
-    <td><span class="state" data-col="state"></span></td><td class="why"><span data-col="why"></span><div class="since" data-col="since"></div></td>
-    <td class="num" data-col="weight"></td><td class="num" data-col="inflight"></td><td class="num" data-col="rps"></td>
-    <td class="num" data-col="errors"></td><td class="num" data-col="p99"></td>
-    <td class="num"><div data-col="probe"></div><div class="muted small" data-col="heartbeat"></div></td>
-    <td class="actions"><button type="button" class="drain">Drain</button><button type="button" class="enable">Enable</button></td>`;
-  row.querySelector('button.drain').addEventListener('click', () => act(id, 'drain'));
-  row.querySelector('button.enable').addEventListener('click', () => act(id, 'enable'));
-  tbody.append(row);
-  return row;
-}
-
 function render() {
   const base = baseline();
   const seconds = base ? (latest.time - base.time) / 1000 : 0;
   $('version').textContent = `v${latest.version}`;
-  const tbody = $('backends').tBodies[0];
+  const table = $('backends');
   const seen = new Set();
+  showPools(table, latest.pools);
   let requests = 0;
   let errors = 0;
   const hasToken = Boolean(sessionStorage.getItem(TOKEN_KEY));
@@ -102,7 +84,7 @@ function render() {
     const stats = backendStats(backend, base, seconds);
     requests += stats.requests ?? 0;
     errors += stats.errors ?? 0;
-    const row = rowFor(tbody, backend.id);
+    const row = rowFor(table, backend.pool, backend.id, act);
     row.dataset.state = backend.state;
     cell(row, 'id', backend.id + (backend.backup ? ' (backup)' : ''));
     cell(row, 'url', `${backend.url} · ${backend.source}`);
@@ -123,7 +105,8 @@ function render() {
       button.title = title;
     }
   }
-  for (const row of [...tbody.rows]) if (!seen.has(row.dataset.backend)) row.remove();
+  pruneRows(table, seen);
+  renderRoutes($('routes').tBodies[0], latest.routes, latest.pools);
   $('empty').hidden = latest.backends.length > 0;
 
   const before = base?.snapshot;
