@@ -1,14 +1,15 @@
-// The dashboard in a real browser (Debian's chromium via playwright-core): it shows every backend live, a killed
-// backend's row turns down without a reload, drain/enable work with the admin token, and it says so when the
-// gateway stops answering. Screenshots go to test-artifacts/ (ignored by git).
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// The single-pool dashboard in a real browser (Debian's chromium via playwright-core): it shows every backend
+// live under one pool heading and one route line, a killed backend's row turns down without a reload,
+// drain/enable work with the admin token, and it says so when the gateway stops answering. Screenshots go to
+// test-artifacts/ (ignored by git).
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import t from 'tap';
 import { request } from 'undici';
 import { startBackends } from './helpers/backends.js';
+import { launchChromium } from './helpers/chromium.js';
 import { startGateway, waitFor } from './helpers/gateway.js';
 
 const TOKEN = 'dashboard-test-token-0123456789';
@@ -16,29 +17,12 @@ const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url
 /** Generous: the page polls every second and follows /events at once; the machine may be busy. */
 const UI_TIMEOUT_MS = 8_000;
 
-async function launch(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
-  const profile = mkdtempSync(join(tmpdir(), 'gateway-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    viewport: { width: 1366, height: 768 },
-  });
-  return {
-    context,
-    async close() {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
-}
-
 const rowState = (page: Page, id: string) => page.locator(`tr[data-backend="${id}"]`).getAttribute('data-state', { timeout: UI_TIMEOUT_MS });
 
 t.test('the dashboard follows a killed backend live and drains with the admin token', async (t) => {
   const backends = await startBackends(3);
   const gw = await startGateway({ backends: backends.map((b) => b.url), admin: { host: '127.0.0.1', port: 0, token: TOKEN } });
-  const browser = await launch();
+  const browser = await launchChromium();
   let gatewayClosed = false;
   let sending = true;
   t.teardown(async () => {
@@ -68,6 +52,9 @@ t.test('the dashboard follows a killed backend live and drains with the admin to
     await page.locator(`tr[data-backend="${id}"][data-state="up"]`).waitFor({ timeout: UI_TIMEOUT_MS });
   }
   t.pass('every backend is listed as up');
+  // Without pools or routes in the config: one small heading for pool default and one catch-all route line.
+  t.same(await page.locator('tr.pool-heading').allInnerTexts(), ['default 3 / 3 available'], 'one pool heading');
+  t.same(await page.locator('#routes tbody tr').allInnerTexts(), ['default\tany request\tdefault\t—'], 'one route line');
   await page.locator('#live.pill-live').waitFor({ timeout: UI_TIMEOUT_MS });
   await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
   t.ok(await page.locator('tr[data-backend="backend-1"] button.drain').isDisabled(), 'drain is disabled without a token');
