@@ -82,7 +82,7 @@ export class TrafficPlan {
       retired.push(pool.takeOut(`pool ${name} removed by a config reload`));
     }
     this.configs = next;
-    this.routes = new RouteTable(resolveRoutes(config), (name) => forwarding.get(name)!);
+    this.routes = new RouteTable(resolveRoutes(config), (name) => forwarding.get(name)!, (settings) => settings.pool.loadBalancer.hasAvailable);
     diff.routes.after = this.routes.routes.length;
     // After the swap: requests already on a retired pool finish there; its connections close when they do.
     for (const pool of retired) void pool.close();

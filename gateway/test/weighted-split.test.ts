@@ -40,3 +40,14 @@ t.test('a switch moves every new request at once; a sticky user follows the weig
   t.same(shares(split, 200), { blue: 0, green: 200 }, 'all green after the switch');
   t.same(split.weights, [{ pool: 'blue', weight: 0 }, { pool: 'green', weight: 100 }]);
 });
+
+t.test('a side whose pool has no available backend gives its share to the others', async (t) => {
+  const down = new Set(['green']);
+  const split = new WeightedSplit(sides(10, 90), { cookie: 'session' }, (target) => !down.has(target));
+  t.same(shares(split, 1_000, (i) => ({ cookie: `session=u${i}` })), { blue: 1_000, green: 0 }, 'every user on blue while green is down');
+  down.clear();
+  const back = shares(split, 1_000, (i) => ({ cookie: `session=u${i}` }));
+  t.ok(back.green! > 800, `green takes its 90 % again when it is back (${back.green})`);
+  down.add('blue').add('green');
+  t.equal(split.choose(request()), 'blue', 'with no side available the drawn side answers (503 from its pool)');
+});

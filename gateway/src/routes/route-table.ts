@@ -25,12 +25,12 @@ export class Route<T> {
   readonly stripPrefix: boolean;
   private readonly strip: string | undefined;
 
-  constructor(config: RouteConfig, lookup: (pool: string) => T) {
+  constructor(config: RouteConfig, lookup: (pool: string) => T, available?: (target: T) => boolean) {
     this.name = config.name;
     this.match = config.match;
     this.matches = compileMatch(config.match);
     this.single = config.pool === undefined ? undefined : { pool: config.pool, target: lookup(config.pool) };
-    this.split = config.split === undefined ? undefined : new WeightedSplit(config.split.map((side) => ({ ...side, target: lookup(side.pool) })), config.sticky);
+    this.split = config.split === undefined ? undefined : new WeightedSplit(config.split.map((side) => ({ ...side, target: lookup(side.pool) })), config.sticky, available);
     this.sticky = config.sticky;
     this.stripPrefix = config.stripPrefix;
     const prefix = config.match.pathPrefix;
@@ -52,8 +52,9 @@ export class RouteTable<T> {
   readonly routes: readonly Route<T>[];
   private readonly byName: ReadonlyMap<string, Route<T>>;
 
-  constructor(configs: readonly RouteConfig[], lookup: (pool: string) => T) {
-    this.routes = configs.map((config) => new Route(config, lookup));
+  /** available(target): whether a pool can take a request now; a split skips the sides that cannot. */
+  constructor(configs: readonly RouteConfig[], lookup: (pool: string) => T, available?: (target: T) => boolean) {
+    this.routes = configs.map((config) => new Route(config, lookup, available));
     this.byName = new Map(this.routes.map((route) => [route.name, route]));
   }
 
