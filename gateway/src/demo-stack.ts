@@ -1,7 +1,9 @@
-// `npm start`: the gateway and three demo backends as child processes, their JSON logs pretty-printed and
+// `npm start`: the gateway and four demo backends as child processes, their JSON logs pretty-printed and
 // prefixed by process. Ctrl-C (or SIGTERM) stops every child gracefully and waits for it: no orphans.
-// The gateway starts with an empty pool; the backends register themselves through its admin API, with a
-// random token made for this session (written to .gateway-admin-token for curl).
+// The gateway starts with two empty pools; the backends register themselves through its admin API, with a
+// random token made for this session (written to .gateway-admin-token for curl): backend-1..3 into `default`,
+// canary-1 into `canary`. Routes: /api/* is split 90/10 between them (sticky by the `session` cookie, the
+// /api prefix stripped), everything else goes to `default`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -11,9 +13,16 @@ import { fileURLToPath } from 'node:url';
 import { prettyFactory } from 'pino-pretty';
 
 const DEMO_BACKENDS = [
-  { id: 'backend-1', port: 3001 },
-  { id: 'backend-2', port: 3002 },
-  { id: 'backend-3', port: 3003 },
+  { id: 'backend-1', port: 3001, pool: 'default' },
+  { id: 'backend-2', port: 3002, pool: 'default' },
+  { id: 'backend-3', port: 3003, pool: 'default' },
+  { id: 'canary-1', port: 3004, pool: 'canary' },
+];
+/** The demo's two services: a canary split on /api/*, and the rest. */
+const DEMO_POOLS = { default: { backends: [] }, canary: { backends: [] } };
+const DEMO_ROUTES = [
+  { name: 'api', match: { pathPrefix: '/api' }, split: [{ pool: 'default', weight: 90 }, { pool: 'canary', weight: 10 }], sticky: { cookie: 'session' }, stripPrefix: true },
+  { name: 'default', match: {}, pool: 'default' },
 ];
 const ADMIN_URL = 'http://127.0.0.1:8081';
 const TOKEN_FILE = resolve('.gateway-admin-token');
@@ -21,7 +30,7 @@ const TOKEN_FILE = resolve('.gateway-admin-token');
 const BACKEND_STAGGER_MS = 200;
 /** How long children get to finish in-flight work after Ctrl-C before they are killed. */
 const STOP_TIMEOUT_MS = 15_000;
-const COLORS = ['\x1b[36m', '\x1b[33m', '\x1b[35m', '\x1b[32m'];
+const COLORS = ['\x1b[36m', '\x1b[33m', '\x1b[35m', '\x1b[32m', '\x1b[34m'];
 const RESET = '\x1b[0m';
 
 const backendScript = fileURLToPath(new URL('../../backends/src/server.js', import.meta.url));
@@ -75,14 +84,22 @@ process.on('SIGTERM', () => void stopAll(0));
 const token = randomBytes(24).toString('base64url');
 writeFileSync(TOKEN_FILE, `${token}\n`, { mode: 0o600 });
 // The gateway reads the token from the file, so it is not in its environment; backends get it to register.
-start('gateway', gatewayScript, ['start'], { GATEWAY_BACKENDS: '', GATEWAY_ADMIN_TOKEN: undefined, GATEWAY_ADMIN_TOKEN_FILE: TOKEN_FILE }, COLORS[0]!);
+start('gateway', gatewayScript, ['start'], {
+  GATEWAY_BACKENDS: '',
+  GATEWAY_POOLS: JSON.stringify(DEMO_POOLS),
+  GATEWAY_ROUTES: JSON.stringify(DEMO_ROUTES),
+  GATEWAY_ADMIN_TOKEN: undefined,
+  GATEWAY_ADMIN_TOKEN_FILE: TOKEN_FILE,
+}, COLORS[0]!);
 process.stdout.write(`gateway: http://127.0.0.1:8080 (try: curl -i localhost:8080/hello); admin ${ADMIN_URL} (try: curl ${ADMIN_URL}/pool)\n`);
 process.stdout.write(`admin token for this session: ${TOKEN_FILE} (curl -H "Authorization: Bearer $(cat .gateway-admin-token)" -X POST ${ADMIN_URL}/pool/<id>/drain)\n`);
+process.stdout.write('routes: /api/* → 90 % pool default, 10 % pool canary (sticky by cookie "session"); the rest → default (curl localhost:8081/routes)\n');
 process.stdout.write('Ctrl-C stops everything\n');
-DEMO_BACKENDS.forEach(({ id, port }, index) => {
+DEMO_BACKENDS.forEach(({ id, port, pool }, index) => {
   setTimeout(() => {
     if (stopping) return;
-    const child = start(id, backendScript, ['--id', id, '--port', String(port), '--register', ADMIN_URL], { GATEWAY_ADMIN_TOKEN: token }, COLORS[index + 1]!);
-    process.stdout.write(`${id}: pid ${child.pid}, http://127.0.0.1:${port} (restart by hand: GATEWAY_ADMIN_TOKEN=$(cat .gateway-admin-token) node ${backendScript} --id ${id} --port ${port} --register ${ADMIN_URL})\n`);
+    const args = ['--id', id, '--port', String(port), '--register', ADMIN_URL, '--pool', pool];
+    const child = start(id, backendScript, args, { GATEWAY_ADMIN_TOKEN: token }, COLORS[index + 1]!);
+    process.stdout.write(`${id}: pid ${child.pid}, http://127.0.0.1:${port}, pool ${pool} (restart by hand: GATEWAY_ADMIN_TOKEN=$(cat .gateway-admin-token) node ${backendScript} ${args.join(' ')})\n`);
   }, index * BACKEND_STAGGER_MS);
 });
