@@ -10,8 +10,8 @@ export interface ForwardContext {
   upstream: UpstreamRequestHeaders;
   /** The pool the request's route chose, with that pool's policies. */
   target: ForwardingSettings;
-  /** The path the backend sees: the client's, or without the route's prefix. */
-  path: string;
+  /** The path the backend sees when the route changed it (stripPrefix); undefined: the client's own. */
+  path: string | undefined;
   /** Called exactly once, when the response to the client is finished or abandoned. */
   done: (result: ForwardResult) => void;
 }

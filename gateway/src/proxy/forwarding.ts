@@ -76,7 +76,8 @@ export class Forwarding {
     private readonly settings: ForwardingSettings,
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
-    private readonly path: string,
+    /** undefined: the client's own path. */
+    private readonly path: string | undefined,
     private readonly headers: string[],
     private readonly requestId: string,
     private readonly body: PreparedBody,
@@ -187,7 +188,7 @@ export class Forwarding {
     const attempt = new Attempt(this, member, { fresh, hedge, timeoutMs: this.settings.perTryTimeoutMs > 0 && this.canMoveElsewhere() ? this.settings.perTryTimeoutMs : 0 });
     this.earlier = hedge ? this.current : undefined;
     this.current = attempt;
-    const options = { path: this.path, method: this.req.method!, headers: this.headers, body: this.body.body };
+    const options = { path: this.path ?? this.req.url!, method: this.req.method!, headers: this.headers, body: this.body.body };
     // A request undici will not send (an invalid header value…) comes back through attempt.onError at once,
     // classified as 'rejected': nothing went out, and no backend is blamed for it.
     if (fresh) this.settings.pool.dispatchers.dispatchOnNewConnection(member.backend, options, attempt);

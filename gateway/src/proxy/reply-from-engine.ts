@@ -43,7 +43,7 @@ export class ReplyFromEngine implements RouteProxyEngine {
       member.served += 1;
       done({ status: reply.raw.writableFinished ? reply.statusCode : 0, error, member, tries: 1 });
     });
-    void reply.from(member.backend.origin + path, {
+    void reply.from(member.backend.origin + (path ?? request.url), {
       rewriteRequestHeaders: () => headerObject(upstream.headers),
       onError: (failed, { error: cause }) => {
         // reply-from does not say whether the request went out; 'sent' keeps a failure from being named a connect failure.

@@ -47,7 +47,7 @@ export function tunnelUpgrades(server: Server, options: UpgradeTunnelOptions): U
       client.end('HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{"error":"no_available_backend"}');
       return;
     }
-    openTunnel(req, resolution.path, client, head, member, loadBalancer, options.connectTimeoutMs);
+    openTunnel(req, resolution.path ?? req.url!, client, head, member, loadBalancer, options.connectTimeoutMs);
   });
   return {
     closeAll: () => {
