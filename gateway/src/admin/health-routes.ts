@@ -7,8 +7,8 @@ export const healthRoutes: AdminPlugin = async (app, context) => {
 
   // Ready while any pool can take traffic; `pools` says which can, for an operator reading the answer.
   app.get('/readyz', async (_request, reply) => {
-    const pools = [...context.pools.all()].map((pool) => ({ name: pool.name, available: pool.loadBalancer.available, backends: pool.size }));
-    const available = pools.reduce((sum, pool) => sum + pool.available, 0);
+    const pools = context.pools.summaries();
+    const available = context.pools.available;
     if (available === 0) reply.code(503);
     return { ready: available > 0, available, backends: pools.reduce((sum, pool) => sum + pool.backends, 0), pools };
   });

@@ -1,7 +1,7 @@
 // What GET /pool says about each backend: identity, state and *why*, since when, traffic counters, and the
 // times of its last/next probe and last heartbeat.
 import type { MemberFacts, PoolMember } from '../pool/pool-member.js';
-import type { PoolSet } from '../pool/pool-set.js';
+import type { PoolSet, PoolSummary } from '../pool/pool-set.js';
 import type { UpstreamPool } from '../pool/upstream-pool.js';
 import type { Registry } from '../discovery/registry.js';
 
@@ -18,13 +18,6 @@ export interface PoolViewSources {
   registry: Registry;
 }
 
-/** One pool in a line: what /pool lists before the backends. */
-export interface PoolSummary {
-  name: string;
-  policy?: string;
-  backends: number;
-  available: number;
-}
 
 const iso = (time: number | undefined) => (time === undefined ? null : new Date(time).toISOString());
 
@@ -38,8 +31,7 @@ export function describePool(sources: PoolViewSources, now = Date.now()): { pool
       weight: 0, backup: false, inFlight: 0, served: 0, lastProbeAt: null, nextProbeAt: null, lastHeartbeatAt: null, heartbeatAgeMs: null,
     });
   }
-  const summaries = pools.map((pool) => ({ name: pool.name, backends: pool.size, available: pool.loadBalancer.available }));
-  return { pools: summaries, backends, available: backends.filter((entry) => entry.state === 'up').length };
+  return { pools: sources.pools.summaries(), backends, available: sources.pools.available };
 }
 
 function describeMember(member: PoolMember, pool: UpstreamPool, sources: PoolViewSources, now: number): PoolEntry {

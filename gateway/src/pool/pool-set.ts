@@ -4,6 +4,14 @@
 import type { PoolMember } from './pool-member.js';
 import type { UpstreamPool } from './upstream-pool.js';
 
+/** One pool in a line, as /pool, /readyz and the dashboard all say it. */
+export interface PoolSummary {
+  name: string;
+  backends: number;
+  /** Members taking traffic now: primaries, or the backups when no primary is available. */
+  available: number;
+}
+
 export class PoolSet {
   private readonly pools = new Map<string, UpstreamPool>();
 
@@ -30,6 +38,17 @@ export class PoolSet {
 
   all(): IterableIterator<UpstreamPool> {
     return this.pools.values();
+  }
+
+  summaries(): PoolSummary[] {
+    return [...this.pools.values()].map((pool) => ({ name: pool.name, backends: pool.size, available: pool.loadBalancer.available }));
+  }
+
+  /** Members taking traffic now, over every pool. */
+  get available(): number {
+    let available = 0;
+    for (const pool of this.pools.values()) available += pool.loadBalancer.available;
+    return available;
   }
 
   /** Every member of every pool, pool by pool. */

@@ -57,10 +57,10 @@ export async function buildSnapshot(sources: SnapshotSources): Promise<Dashboard
     version: PACKAGE_VERSION,
     metricsEnabled: totals !== undefined,
     bucketBounds: DURATION_BUCKETS,
-    available: members.filter((member) => member.available).length,
+    available: sources.pools.available,
     noBackend: totals?.noBackend ?? 0,
     backends: members.map((member) => describe(member, sources, totals?.backends.get(member.id) ?? NO_TOTALS)),
-    pools: [...sources.pools.all()].map((pool) => ({ name: pool.name, backends: pool.size, available: pool.loadBalancer.available })),
+    pools: sources.pools.summaries(),
     routes: sources.routes().routes.map(describeRoute),
   };
 }
