@@ -1,5 +1,5 @@
-// The processes of a chaos run: three demo backends that can be killed, restarted on the same port and
-// frozen, and the gateway in front of them, whose state-change log lines are collected as they happen.
+// The processes of a chaos run: demo backends that can be killed, restarted on the same port and frozen,
+// and the gateway in front of them, whose state-change log lines are collected as they happen.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { failOnEarlyExit, startProcess, stopProcess, type Started } from './processes.js';
@@ -33,11 +33,19 @@ export function startBackend(backend: ChaosBackend): void {
   });
 }
 
-export async function startBackends(count: number): Promise<ChaosBackend[]> {
+/** One backend per id; the id is also its x-backend-id and, in the gateway's config, its backend id. */
+export async function startBackends(ids: readonly string[]): Promise<ChaosBackend[]> {
   const backends: ChaosBackend[] = [];
-  for (let i = 1; i <= count; i++) backends.push({ id: `backend-${i}`, port: await freePort(), process: undefined });
+  for (const id of ids) backends.push({ id, port: await freePort(), process: undefined });
   backends.forEach(startBackend);
   return backends;
+}
+
+export const originOf = (backend: ChaosBackend) => `http://127.0.0.1:${backend.port}`;
+
+/** The single-pool gateway of every scenario but deploy: pool default, whose members the gateway names backend-1, -2, … as they name themselves. */
+export function singlePoolEnv(backends: readonly ChaosBackend[]): Record<string, string> {
+  return { GATEWAY_BACKENDS: backends.map(originOf).join(',') };
 }
 
 /** Signals the backend's whole process group (SIGKILL, SIGSTOP, SIGCONT). */
@@ -53,13 +61,16 @@ export async function reapBackend(backend: ChaosBackend): Promise<void> {
 
 /**
  * Starts the gateway with retries on 500 as well: the chaos run's "50% 500s" backend is a failing
- * backend, not an application answer, and the run says so in its report.
+ * backend, not an application answer, and the run says so in its report. `env` holds its pools
+ * (singlePoolEnv, or the deploy scenario's pools and routes) and any other GATEWAY_* settings.
  */
-export async function startGateway(backends: ChaosBackend[], startedAt: () => number, extraEnv: Record<string, string>): Promise<ChaosGateway> {
+export async function startGateway(env: Record<string, string>, startedAt: () => number): Promise<ChaosGateway> {
   const gateway = startProcess('gateway', process.execPath, [join(distDir, 'gateway/src/cli.js'), 'start'], {
+    // Not the repository root: its gateway.config.json (ports 3001-3003) would add its backends to the
+    // deploy scenario's pools. dist/bench has no config file, so the run is made of the variables below alone.
+    cwd: join(distDir, 'bench'),
     env: {
       PATH: process.env.PATH,
-      GATEWAY_BACKENDS: backends.map((b) => `http://127.0.0.1:${b.port}`).join(','),
       GATEWAY_LISTEN_HOST: '127.0.0.1',
       GATEWAY_LISTEN_PORT: '0',
       GATEWAY_ADMIN_PORT: '0',
@@ -68,7 +79,7 @@ export async function startGateway(backends: ChaosBackend[], startedAt: () => nu
       GATEWAY_PASSIVE_HEALTH_STATUSES: '500,502,503,504',
       // The report is made from the gateway's log lines; an audit file would be left behind after every run.
       GATEWAY_AUDIT_FILE: '',
-      ...extraEnv,
+      ...env,
     },
   });
   const changes: StateChange[] = [];
@@ -82,6 +93,18 @@ export async function startGateway(backends: ChaosBackend[], startedAt: () => nu
   );
   const { port, adminPort } = await failOnEarlyExit(gateway, listening);
   return { url: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${adminPort}`, changes };
+}
+
+/** Waits until the gateway has every backend up (each starts unknown until its probes pass). */
+export async function waitForPool(adminUrl: string, ids: readonly string[]): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  let up = new Set<string>();
+  while (ids.some((id) => !up.has(id))) {
+    if (Date.now() > deadline) throw new Error(`the gateway did not have all of ${ids.join(', ')} up within 15 s (up: ${[...up].join(', ') || 'none'})`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const pool = (await fetch(`${adminUrl}/pool`).then((response) => response.json()).catch(() => ({}))) as { backends?: { id: string; state: string }[] };
+    up = new Set((pool.backends ?? []).filter((backend) => backend.state === 'up').map((backend) => backend.id));
+  }
 }
 
 /** Sets a backend's fault switches (PUT /faults). */

@@ -1,7 +1,9 @@
 // The chaos run's report: what clients saw, how fast the gateway reacted to each event, the per-backend
-// share; printed as a table and written as JSON and an SVG timeline with the events marked.
+// share (and in deploy, the per-pool share of each phase); printed as a table and written as JSON and an
+// SVG timeline with the events marked.
 import { describeAction, type ChaosEvent } from './chaos-schedule.js';
 import type { StateChange } from './chaos-fleet.js';
+import type { PhaseShare } from './chaos-phases.js';
 import type { WaitSummary, WindowWaits } from './chaos-waits.js';
 
 export interface SecondCounts {
@@ -17,6 +19,10 @@ export interface EventTiming {
   outAfterMs?: number;
   /** For a repair: ms until the gateway had it up again. */
   backAfterMs?: number;
+  /** For a split switch: ms until the admin API confirmed it. */
+  appliedAfterMs?: number;
+  /** For a split switch the gateway refused: its status and answer. */
+  refused?: string;
 }
 
 export interface ChaosReport {
@@ -35,6 +41,8 @@ export interface ChaosReport {
   /** Hedged tries by outcome (won, lost, skipped); empty when the gateway hedged none. */
   hedges: Record<string, number>;
   share: Record<string, number>;
+  /** deploy: the route's split and the answers by pool in each phase, switch to switch. */
+  phases?: PhaseShare[];
   /** Every GET's wait, exact (from each response, timeout and connection error). */
   waits: WaitSummary;
   /** Per frozen backend: the GETs that ended from the freeze to 2 s after the thaw. */
@@ -72,15 +80,38 @@ export function renderTable(report: ChaosReport): string {
       (window) => `  ${window.backend} frozen (GETs ending ${(window.fromMs / 1000).toFixed(1)}-${(window.toMs / 1000).toFixed(1)} s): ${window.gets} GETs, ${window.over1s} waited over 1 s, ${window.over2s} over 2 s`,
     ),
     `retries by cause: ${JSON.stringify(report.retries)}   hedges by outcome: ${JSON.stringify(report.hedges)}`,
-    `share by backend: ${Object.entries(report.share).map(([id, n]) => `${id} ${((100 * n) / Math.max(1, report.requests)).toFixed(1)}%`).join(', ')}`,
+    `share by backend: ${Object.entries(report.share).map(([id, n]) => `${id} ${percent(n, report.requests)}`).join(', ')}`,
+    ...phaseLines(report.phases),
     '',
-    '  at (s)  backend     event            gateway reaction',
+    '  at (s)  backend     event             gateway reaction',
   ];
   for (const event of report.events) {
-    const reaction = event.outAfterMs !== undefined ? `out after ${event.outAfterMs} ms` : event.backAfterMs !== undefined ? `back after ${event.backAfterMs} ms` : '—';
-    lines.push(`  ${(event.atMs / 1000).toFixed(1).padStart(6)}  ${event.backend.padEnd(10)}  ${event.action.padEnd(15)}  ${reaction}`);
+    lines.push(`  ${(event.atMs / 1000).toFixed(1).padStart(6)}  ${event.backend.padEnd(10)}  ${event.action.padEnd(16)}  ${reaction(event)}`);
   }
   return lines.join('\n');
+}
+
+function reaction(event: EventTiming): string {
+  if (event.refused !== undefined) return `REFUSED: ${event.refused}`;
+  if (event.appliedAfterMs !== undefined) return `applied after ${event.appliedAfterMs} ms`;
+  if (event.outAfterMs !== undefined) return `out after ${event.outAfterMs} ms`;
+  return event.backAfterMs !== undefined ? `back after ${event.backAfterMs} ms` : '—';
+}
+
+const percent = (n: number, of: number) => `${((100 * n) / Math.max(1, of)).toFixed(1)}%`;
+
+function phaseLines(phases: PhaseShare[] | undefined): string[] {
+  if (!phases) return [];
+  return [
+    'share by pool per phase (each GET in the phase it was sent in; a phase starts when its switch is confirmed,',
+    'and GETs sent while the switch was under way count in a switch window, routed by either split):',
+    ...phases.map((phase) => {
+      const split = phase.switching ? 'switch window' : `split ${Object.entries(phase.split).map(([pool, weight]) => `${pool} ${weight}`).join(' / ')}`;
+      const span = `${(phase.fromMs / 1000).toFixed(2)}-${(phase.toMs / 1000).toFixed(2)} s`;
+      const shares = Object.keys({ ...phase.split, ...phase.byPool }).map((pool) => `${pool} ${percent(phase.byPool[pool] ?? 0, phase.answers)}`).join(', ');
+      return `  ${phase.label.padEnd(27)}  ${span.padEnd(13)}  ${split.padEnd(24)}  ${String(phase.answers).padStart(7)} answers: ${shares}`;
+    }),
+  ];
 }
 
 /** Throughput (2xx per second) and failures over time, with a marker per event. */

@@ -1,5 +1,6 @@
 // Chaos scenarios: what happens to which backend when, as offsets from the start of the load.
 // Each fault is undone later in the run, so the report can time both the ejection and the re-admission.
+import { deployKills } from './chaos-deploy.js';
 
 export type ChaosAction =
   | { kind: 'kill' } // SIGKILL: connections reset, then refused
@@ -15,7 +16,7 @@ export interface ChaosEvent {
   action: ChaosAction;
 }
 
-export const SCENARIOS = ['mixed', 'kills', 'partial-hang'] as const;
+export const SCENARIOS = ['mixed', 'kills', 'partial-hang', 'deploy'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** Actions that take a backend out, and those that should bring it back. */
@@ -27,6 +28,7 @@ export function describeAction(action: ChaosAction): string {
 
 /** The events for a run of durationMs, spread so each fault has time to be noticed and undone. */
 export function buildSchedule(scenario: Scenario, durationMs: number, backends: number): ChaosEvent[] {
+  if (scenario === 'deploy') return deployKills(durationMs);
   if (scenario === 'kills') return killEveryFiveSeconds(durationMs, backends);
   return scenario === 'partial-hang' ? partialHang(durationMs) : mixed(durationMs);
 }

@@ -1,13 +1,17 @@
-// `npm run chaos`: the gateway and three demo backends under autocannon load while a schedule kills,
-// freezes, slows, half-breaks or half-hangs backends. Prints progress and a report (with every GET's wait),
-// writes JSON and an SVG timeline, and exits 1 if any GET failed or, in partial-hang with tail tolerance on,
-// if over 1 % of GETs took over 1 s. Bounded: the load stops after --duration; every process is stopped at the end.
+// `npm run chaos`: the gateway and its demo backends under autocannon load while a schedule kills,
+// freezes, slows, half-breaks or half-hangs backends, or (deploy) switches a route between two pools while
+// backends die. Prints progress and a report (with every GET's wait), writes JSON and an SVG timeline, and
+// exits 1 if any GET failed or a switch was refused or, in partial-hang with tail tolerance on, if over 1 % of
+// GETs took over 1 s. Bounded: the load stops after --duration; every process is stopped at the end.
+import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { reapBackend, setFaults, signalBackend, startBackend, startBackends, startGateway, type ChaosBackend } from './chaos-fleet.js';
+import { DEPLOY_BACKEND_IDS, deployGatewayEnv, poolOf, scheduleSwitches } from './chaos-deploy.js';
+import { reapBackend, setFaults, signalBackend, singlePoolEnv, startBackend, startBackends, startGateway, waitForPool, type ChaosBackend } from './chaos-fleet.js';
 import { chaosOptions, tailToleranceEnv } from './chaos-options.js';
-import { renderSvg, renderTable, timeEvents, type ChaosReport, type SecondCounts } from './chaos-report.js';
+import { backendIdOf, PhaseShares } from './chaos-phases.js';
+import { renderSvg, renderTable, timeEvents, type ChaosReport, type EventTiming, type SecondCounts } from './chaos-report.js';
 import { buildSchedule, describeAction, type ChaosEvent } from './chaos-schedule.js';
 import { WaitRecorder } from './chaos-waits.js';
 import { stopAll } from './processes.js';
@@ -50,25 +54,32 @@ async function run(): Promise<number> {
   const opts = chaosOptions();
   let startedAt = Date.now();
   const gatewayEnv = tailToleranceEnv(opts.tailTolerance); // before any process starts: it may refuse
-  const backends = await startBackends(3);
-  const gateway = await startGateway(backends, () => Date.now() - startedAt, gatewayEnv);
+  const deploy = opts.scenario === 'deploy';
+  const adminToken = randomBytes(24).toString('hex'); // this run's own; only the split switches use it
+  const backends = await startBackends(deploy ? DEPLOY_BACKEND_IDS : ['backend-1', 'backend-2', 'backend-3']);
+  const poolsEnv = deploy ? deployGatewayEnv(backends, adminToken) : singlePoolEnv(backends);
+  const gateway = await startGateway({ ...poolsEnv, ...gatewayEnv }, () => Date.now() - startedAt);
   const schedule = buildSchedule(opts.scenario, opts.durationSec * 1000, backends.length);
-  await waitForPool(gateway.url);
+  await waitForPool(gateway.adminUrl, backends.map((backend) => backend.id));
 
   const timeline: SecondCounts[] = Array.from({ length: opts.durationSec + 1 }, () => ({ ok: 0, failed: 0 }));
   const statuses: Record<string, number> = {};
   const errors: Record<string, number> = {};
   const share: Record<string, number> = {};
+  const phases = deploy ? new PhaseShares(poolOf) : undefined;
+  const switches: EventTiming[] = [];
   const waits = new WaitRecorder(() => Date.now() - startedAt, CLIENT_TIMEOUT_SEC * 1000);
   const second = () => timeline[Math.min(opts.durationSec, Math.floor((Date.now() - startedAt) / 1000))]!;
   startedAt = Date.now();
   gateway.changes.length = 0; // only reactions to this run's events count
+  const say = (what: string) => opts.quiet || process.stderr.write(`chaos: ${((Date.now() - startedAt) / 1000).toFixed(1)} s  ${what}\n`);
   const timers = schedule.map((event) =>
     setTimeout(() => {
       void apply(event, backends[event.backend]!).catch(() => {});
-      if (!opts.quiet) process.stderr.write(`chaos: ${((Date.now() - startedAt) / 1000).toFixed(1)} s  ${backends[event.backend]!.id} ${describeAction(event.action)}\n`);
+      say(`${backends[event.backend]!.id} ${describeAction(event.action)}`);
     }, event.atMs),
   );
+  if (phases) timers.push(...scheduleSwitches({ adminUrl: gateway.adminUrl, adminToken, durationMs: opts.durationSec * 1000, sinceStart: () => Date.now() - startedAt, phases, say }, switches));
   const progress = opts.quiet ? undefined : setInterval(() => {
     const last = timeline[Math.max(0, Math.floor((Date.now() - startedAt) / 1000) - 1)]!;
     process.stderr.write(`chaos: ${Math.round((Date.now() - startedAt) / 1000)}/${opts.durationSec} s  ${last.ok} ok/s  ${last.failed} failed/s\n`);
@@ -83,12 +94,9 @@ async function run(): Promise<number> {
         timeout: CLIENT_TIMEOUT_SEC,
         setupClient: (client) => {
           waits.watch(client);
-          // autocannon hands over the parser's info, whose headers are a flat [name, value, …] list
-          // (its type definitions say otherwise).
+          phases?.watch(client);
           client.on('headers', (info) => {
-            const headers = (info as unknown as { headers?: string[] }).headers ?? [];
-            const at = headers.findIndex((name, index) => index % 2 === 0 && name.toLowerCase() === 'x-backend-id');
-            const id = at >= 0 ? headers[at + 1]! : 'none';
+            const id = backendIdOf(info);
             share[id] = (share[id] ?? 0) + 1;
           });
         },
@@ -124,6 +132,7 @@ async function run(): Promise<number> {
     retries: await countsByLabel(gateway.adminUrl, 'gateway_retries_total', 'reason'),
     hedges: await countsByLabel(gateway.adminUrl, 'gateway_hedges_total', 'outcome'),
     share,
+    ...(phases ? { phases: phases.summary(opts.durationSec * 1000) } : {}),
     waits: waits.summary(),
     freezeWindows: schedule.flatMap((event) => {
       if (event.action.kind !== 'freeze') return [];
@@ -131,7 +140,7 @@ async function run(): Promise<number> {
       const toMs = thaw ? thaw.atMs + AFTER_THAW_MS : opts.durationSec * 1000;
       return [{ backend: backends[event.backend]!.id, ...waits.window(event.atMs, toMs) }];
     }),
-    events: timeEvents(schedule, backends.map((b) => b.id), gateway.changes),
+    events: [...timeEvents(schedule, backends.map((b) => b.id), gateway.changes), ...switches].sort((a, b) => a.atMs - b.atMs),
     timeline,
   };
   await mkdir(opts.outDir, { recursive: true });
@@ -141,21 +150,9 @@ async function run(): Promise<number> {
   process.stdout.write(`${renderTable(report)}\n\nwrote ${base}.json and ${base}.svg\n`);
   const tooSlow = opts.scenario === 'partial-hang' && opts.tailTolerance && report.waits.over1sPercent > MAX_OVER_1S_PERCENT;
   if (tooSlow) process.stdout.write(`more than ${MAX_OVER_1S_PERCENT}% of GETs took over 1 s with tail tolerance on\n`);
-  return report.failedGets === 0 && !tooSlow ? 0 : 1;
-}
-
-/** Waits until every backend answers through the gateway (each starts unknown until its first probe). */
-async function waitForPool(url: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  const seen = new Set<string>();
-  while (seen.size < 3) {
-    if (Date.now() > deadline) throw new Error(`the gateway did not reach all three backends within 15 s (saw ${[...seen].join(', ') || 'none'})`);
-    const response = await fetch(`${url}/hello`).catch(() => undefined);
-    const id = response?.headers.get('x-backend-id');
-    await response?.arrayBuffer();
-    if (id) seen.add(id);
-    else await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const refused = switches.filter((event) => event.refused !== undefined).length;
+  if (refused > 0) process.stdout.write(`${refused} split switch(es) refused by the gateway\n`);
+  return report.failedGets === 0 && !tooSlow && refused === 0 ? 0 : 1;
 }
 
 process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));

@@ -1,6 +1,7 @@
 // Short chaos runs through the compiled script. mixed: backends killed, frozen, slowed and half-broken under
 // load, and not one GET fails; the report tells the reaction times and the frozen backend's slow GETs.
 // partial-hang with tail tolerance off: the report's wait figures are there and show the hanging backend.
+// deploy: a route switched blue → green and ramped back while backends die; no GET fails, both pools answer.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,4 +52,24 @@ t.test('6 s of partial-hang, tail tolerance off: the wait figures show the hangi
   t.ok(waits.over2s <= waits.over1s && waits.over1sPercent > 0 && waits.over1sPercent <= 100);
   t.ok(waits.p50Ms <= waits.p99Ms && waits.p99Ms <= waits.maxMs, `p50 ${waits.p50Ms} ms, p99 ${waits.p99Ms} ms, max ${waits.maxMs} ms`);
   t.match(run.stdout, /over 1 s: \d+ \([\d.]+%\)\s+over 2 s: \d+\s+p50 [\d.]+ ms\s+p99 [\d.]+ ms\s+max [\d.]+ ms/);
+});
+
+t.test('8 s of deploy: blue-green switch and canary ramp during kills, zero failed GETs, both pools answered', async (t) => {
+  const { run, report, output } = chaos(t, ['--scenario', 'deploy', '--duration', '8', '--connections', '10']);
+  t.equal(run.status, 0, `exit 0 means no GET failed and every switch was applied\n${output}`);
+  if (!report?.phases) return t.fail('no phases in the report');
+  t.equal(report.failedGets, 0);
+  const switches = report.events.filter((event) => event.backend === 'route app');
+  t.same(switches.map((event) => event.action), ['blue=0 green=100', 'blue=50 green=50', 'blue=100 green=0'], 'the switch and the ramp, in order');
+  t.ok(switches.every((event) => event.appliedAfterMs !== undefined), 'every switch applied');
+  t.ok(report.events.some((event) => event.action === 'kill' && event.outAfterMs !== undefined), 'a killed backend was taken out');
+  const answered = (pool: string) => report.phases!.reduce((sum, phase) => sum + (phase.byPool[pool] ?? 0), 0);
+  t.ok(answered('blue') > 0 && answered('green') > 0, `both pools answered (blue ${answered('blue')}, green ${answered('green')})`);
+  // A phase counts only GETs sent after its switch was confirmed: a pool at weight 0 must not answer any.
+  for (const phase of report.phases.filter((each) => !each.switching)) {
+    for (const [pool, weight] of Object.entries(phase.split)) {
+      if (weight === 0) t.equal(phase.byPool[pool] ?? 0, 0, `${phase.label}: no answer from ${pool} at weight 0`);
+    }
+  }
+  t.match(run.stdout, /blue-green switch .* answers: blue 0\.0%, green 100\.0%/);
 });
