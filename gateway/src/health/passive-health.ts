@@ -19,6 +19,11 @@ export class PassiveHealth {
   private lastEjectionEnd = 0;
   /** Epoch ms until which the backend takes no traffic; 0 when not ejected. */
   ejectedUntil = 0;
+  /**
+   * Set by eject(), cleared by readmit() when the load balancer's timer ends the ejection: the one flag the
+   * member's state reads, so the candidate set changes exactly when the load balancer rebuilds it.
+   */
+  ejected = false;
   reason = '';
 
   constructor(private readonly options: PassiveHealthOptions) {}
@@ -44,6 +49,7 @@ export class PassiveHealth {
   }
 
   eject(durationMs: number, now: number): void {
+    this.ejected = true;
     this.ejections += 1;
     this.ejectedUntil = now + durationMs;
     this.reason = `${this.reason}: ejected for ${durationMs / 1000} s`;
@@ -51,9 +57,9 @@ export class PassiveHealth {
     this.failures.length = 0;
   }
 
-  /** Ends an ejection early (an operator re-enabled the backend). */
-  clear(): void {
+  /** Ends the ejection (its time is up). */
+  readmit(): void {
+    this.ejected = false;
     this.ejectedUntil = 0;
-    this.failures.length = 0;
   }
 }

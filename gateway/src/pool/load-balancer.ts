@@ -136,7 +136,6 @@ export class LoadBalancer {
     }
     const before = member.state;
     passive.eject(ejectMs, now);
-    member.ejected = true;
     const timer = setTimeout(() => this.readmit(member), ejectMs);
     timer.unref();
     this.readmitTimers.set(member.id, timer);
@@ -160,7 +159,7 @@ export class LoadBalancer {
     this.readmitTimers.delete(member.id);
     if (!member.ejected) return;
     const before = member.state;
-    member.ejected = false;
+    member.passive!.readmit();
     this.changed(member, before, 'ejection ended');
   }
 

@@ -33,8 +33,6 @@ export class PoolMember implements Candidate {
   draining = false;
   /** Undefined when passive health is switched off. */
   readonly passive: PassiveHealth | undefined;
-  /** Set while a passive ejection is in force; the load balancer clears it when the ejection ends. */
-  ejected = false;
   /** The load balancer's last state change of this member (drain, ejection…), for what health does not explain. */
   lastChange: { reason: string; at: number } | undefined;
   /** When slow start began after the member came back from down or ejected; undefined when not ramping. */
@@ -54,6 +52,11 @@ export class PoolMember implements Candidate {
     this.weight = backend.weight;
     this.health = new HealthState(thresholds, initialState);
     this.passive = passive ? new PassiveHealth(passive) : undefined;
+  }
+
+  /** A passive ejection is in force (the flag lives in PassiveHealth, set and cleared by the load balancer). */
+  get ejected(): boolean {
+    return this.passive?.ejected ?? false;
   }
 
   get available(): boolean {
