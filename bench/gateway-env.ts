@@ -14,3 +14,23 @@ export function gatewayEnv(backendOrigins: readonly string[]): Record<string, st
     GATEWAY_LOG_ACCESS: 'false',
   };
 }
+
+/** The catch-all route of a route table made by routeTableEnv: the one the bench's GET /hello takes. */
+export const CATCH_ALL_ROUTE = 'catch-all';
+
+/**
+ * GATEWAY_ROUTES for a table of `count` routes to the same pool (default): count - 1 that the bench's
+ * GET /hello on 127.0.0.1 does not match, a third each by path prefix (/svc-N), by host (svc-N.example.com)
+ * and by wildcard host and path prefix (*.svc-N.example.com + /svc-N), then the catch-all. First match wins,
+ * so every request of the bench is tested against all of them: the cost of a long table per request.
+ */
+export function routeTableEnv(count: number): Record<string, string> {
+  const routes: object[] = [];
+  for (let i = 1; i < count; i++) {
+    const name = `svc-${i}`;
+    const match = [{ pathPrefix: `/${name}` }, { hosts: [`${name}.example.com`] }, { hosts: [`*.${name}.example.com`], pathPrefix: `/${name}` }][i % 3];
+    routes.push({ name, match, pool: 'default' });
+  }
+  routes.push({ name: CATCH_ALL_ROUTE, match: {}, pool: 'default' });
+  return { GATEWAY_ROUTES: JSON.stringify(routes) };
+}

@@ -1,7 +1,7 @@
 // The bench's command line: flags, their defaults, and one-line errors naming the flag that is wrong.
 import { parseArgs } from 'node:util';
 import { TOOLS, type Tool } from './measure.js';
-import { PROXY_CONFIGS, TARGET_NAMES, type BackendKind, type ProxyConfigName, type TargetName } from './targets.js';
+import { DEFAULT_ROUTE_COUNT, PROXY_CONFIGS, TARGET_NAMES, type BackendKind, type ProxyConfigName, type TargetName } from './targets.js';
 
 export interface BenchOptions {
   connections: number;
@@ -13,6 +13,8 @@ export interface BenchOptions {
   backends: BackendKind;
   proxyConfigs: ProxyConfigName;
   rate: number | undefined;
+  /** Routes in the gateway-routes target's table. */
+  routes: number;
   tools: Tool[];
   /** Where <date>.json and <date>.svg go. */
   outDir: string;
@@ -21,12 +23,18 @@ export interface BenchOptions {
 /** Demo (or nginx) backends behind every proxy, as in `npm start`. */
 export const BACKEND_COUNT = 3;
 
+/** A table longer than this would not fit GATEWAY_ROUTES in one environment variable (128 KiB on Linux). */
+const MAX_ROUTES = 1_000;
+
 export const USAGE = `usage: npm run bench -- [flags]      (node dist/bench/load.js after npm run build)
   --targets LIST      comma-separated, in run order: ${TARGET_NAMES.join(', ')}
                       (default: direct,gateway,nginx,haproxy)
   --backends KIND     demo (the Node demo backends, default) or nginx (fixed-cost "return 200", isolates the proxy)
   --proxy-configs C  rendered (default: \`gateway render\` from the gateway's own pool config, so nginx and HAProxy
                       do the same work: headers, request ids, retries, health checks) or minimal (bare round-robin)
+  --routes N          routes in the gateway-routes target's table (default ${DEFAULT_ROUTE_COUNT}, at most ${MAX_ROUTES}): N-1 that
+                      the bench's request does not match (path prefixes, hosts, wildcard hosts), then a catch-all;
+                      adds gateway-routes after gateway to the targets, to compare with the 1-route gateway
   --tool TOOL         autocannon (default), wrk, both (autocannon and wrk), or paced (with --rate, its default)
   --connections N     concurrent connections (default 50)
   --duration S        seconds per measured run (default 10)
@@ -54,6 +62,13 @@ function list<T extends string>(flag: string, value: string, allowed: readonly T
   return [...new Set(items as T[])];
 }
 
+/** --routes asks for the gateway-routes target: run it right after the 1-route gateway it is compared with. */
+function withRoutesTarget(targets: TargetName[], routesGiven: boolean): TargetName[] {
+  if (!routesGiven || targets.includes('gateway-routes')) return targets;
+  const after = targets.indexOf('gateway') + 1 || targets.length;
+  return [...targets.slice(0, after), 'gateway-routes', ...targets.slice(after)];
+}
+
 /** Parses argv; throws UsageError (message for the user) on anything invalid, returns undefined for --help. */
 export function parseOptions(argv: string[], defaultOutDir: string, wrkInstalled: boolean): BenchOptions | undefined {
   let values;
@@ -70,6 +85,7 @@ export function parseOptions(argv: string[], defaultOutDir: string, wrkInstalled
         backends: { type: 'string' },
         'proxy-configs': { type: 'string' },
         rate: { type: 'string' },
+        routes: { type: 'string' },
         tool: { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -98,10 +114,11 @@ export function parseOptions(argv: string[], defaultOutDir: string, wrkInstalled
     rounds: integer('rounds', values.rounds, 3, 1, 100),
     pipelining: integer('pipelining', values.pipelining, 1, 1, 100),
     warmupSec: integer('warmup', values.warmup, 3, 0, 600),
-    targets: list('targets', values.targets ?? 'direct,gateway,nginx,haproxy', TARGET_NAMES),
+    targets: withRoutesTarget(list('targets', values.targets ?? 'direct,gateway,nginx,haproxy', TARGET_NAMES), values.routes !== undefined),
     backends,
     proxyConfigs: proxyConfigs as ProxyConfigName,
     rate: values.rate === undefined ? undefined : integer('rate', values.rate, 0, 1, 1_000_000),
+    routes: integer('routes', values.routes, DEFAULT_ROUTE_COUNT, 1, MAX_ROUTES),
     tools,
     outDir: values.out ?? defaultOutDir,
   };

@@ -7,12 +7,12 @@ import { get } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { failOnEarlyExit, startProcess, type Started } from './processes.js';
-import { gatewayEnv } from './gateway-env.js';
+import { gatewayEnv, routeTableEnv } from './gateway-env.js';
 import { minimalProxyConfig, nginxBackendsConfig, type ProxyConfigSource, type ProxyKind } from './proxy-configs.js';
 import { renderedProxyConfig } from './rendered-configs.js';
 import { freePort } from './free-port.js';
 
-export const TARGET_NAMES = ['direct', 'gateway', 'gateway-reply-from', 'gateway-tail', 'node-floor', 'nginx', 'haproxy'] as const;
+export const TARGET_NAMES = ['direct', 'gateway', 'gateway-routes', 'gateway-reply-from', 'gateway-tail', 'node-floor', 'nginx', 'haproxy'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 export type BackendKind = 'demo' | 'nginx';
 export const PROXY_CONFIGS = { rendered: renderedProxyConfig, minimal: minimalProxyConfig } satisfies Record<string, ProxyConfigSource>;
@@ -96,6 +96,12 @@ export async function startBackends(kind: BackendKind, count: number, dir: strin
  */
 const TAIL_TOLERANCE_ENV = { GATEWAY_RETRY_HEDGE_AFTER_MS: '50', GATEWAY_RETRY_PER_TRY_TIMEOUT_MS: '1000' };
 
+/**
+ * gateway-routes: the default gateway with a table of this many routes (--routes), the bench's request
+ * matching only the last, so a long table's cost per request shows beside the 1-route gateway in the same run.
+ */
+export const DEFAULT_ROUTE_COUNT = 50;
+
 async function startGateway(name: TargetName, engine: 'undici' | 'reply-from', backends: Backends, dir: string, extraEnv: Record<string, string> = {}): Promise<Target> {
   const gateway = startProcess(name, process.execPath, [join(distDir, 'gateway/src/cli.js'), 'start'], {
     // cwd: a temp dir, so neither the repository's ./gateway.config.json (ports 3001-3003) is picked up
@@ -153,7 +159,7 @@ async function startProxy(kind: ProxyKind, backends: Backends, dir: string, conf
 }
 
 /** Starts one target in front of the backends ('direct' starts nothing: it is the backends). */
-export async function startTarget(name: TargetName, backends: Backends, dir: string, proxyConfigs: ProxyConfigName): Promise<Target> {
+export async function startTarget(name: TargetName, backends: Backends, dir: string, proxyConfigs: ProxyConfigName, routes = DEFAULT_ROUTE_COUNT): Promise<Target> {
   switch (name) {
     case 'direct':
       // All connections to the first backend: on 2 cores one backend is not slower than three, and a
@@ -161,6 +167,8 @@ export async function startTarget(name: TargetName, backends: Backends, dir: str
       return { name, url: backends.origins[0]! + PATH, pgids: backends.pgids };
     case 'gateway':
       return startGateway(name, 'undici', backends, dir);
+    case 'gateway-routes':
+      return startGateway(name, 'undici', backends, dir, routeTableEnv(routes));
     case 'gateway-reply-from':
       return startGateway(name, 'reply-from', backends, dir);
     case 'gateway-tail':

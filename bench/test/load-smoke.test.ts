@@ -55,7 +55,7 @@ t.test('a tiny run exits 0 and writes JSON with every target and an SVG', async 
 t.test('--rate measures with the paced generator: exactly rate × duration requests per run', async (t) => {
   const out = await mkdtemp(join(tmpdir(), 'bench-smoke-rate-'));
   t.teardown(() => rm(out, { recursive: true, force: true }));
-  const run = await runBench(['--rate', '200', '--rounds', '1', '--duration', '1', '--warmup', '0', '--connections', '4', '--targets', 'direct,gateway,node-floor', '--backends', 'nginx', '--out', out]);
+  const run = await runBench(['--rate', '200', '--rounds', '1', '--duration', '1', '--warmup', '0', '--connections', '4', '--targets', 'direct,gateway,gateway-routes,node-floor', '--backends', 'nginx', '--out', out]);
   t.equal(run.code, 0, `exit 0 (stderr: ${run.stderr.slice(-2000)})`);
   const json = (await readdir(out)).find((file) => file.endsWith('.json'));
   if (!json) return t.fail('no JSON written');
