@@ -74,6 +74,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
     accessLog: config.log.access ? logger.child({ component: 'access' }) : undefined,
     accessSampleRate: config.log.accessSampleRate,
     metrics,
+    rateLimiter: (route: string) => plan.limiters?.get(route),
   };
   // Node answers 431 past this header size and 408 to a client still sending headers after the timeout
   // (slowloris); Fastify's own client-error handler writes those responses.
@@ -93,6 +94,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
   if (engine.takes === 'route') await traffic.register(proxyPlugin, { engine, resolve, ...observers });
   traffic.addHook('onClose', async () => engine.close());
   traffic.addHook('onClose', async () => pools.close());
+  traffic.addHook('onClose', async () => plan.close());
   const tunnels = tunnelUpgrades(traffic.server, { resolve, connectTimeoutMs: config.proxy.connectTimeoutMs });
 
   return {

@@ -22,6 +22,23 @@ const path = z.string({ invalid_type_error: 'is not a string' }).startsWith('/',
 /** A header matcher: the exact value, or a regular expression the value must match. */
 const headerMatch = z.union([z.string(), z.object({ regex: z.string() }).strict()], { errorMap: () => ({ message: 'is neither a string nor {regex}' }) });
 
+/**
+ * A route's rate limit: `burst` requests at once, `rate` per second over time, counted per key (the client's
+ * address, or a request header's value). store "redis" shares the count among gateways; redisDown says what
+ * happens while Redis cannot be reached: failOpen counts locally instead, failClosed answers 503.
+ */
+const rateLimitSchema = z
+  .object({
+    rate: z.number({ invalid_type_error: 'is not a number' }).positive('is not a number > 0'),
+    burst: int(1).optional(),
+    key: z.string().regex(/^(?:client-ip|header:[A-Za-z0-9!#$%&'*+.^_`|~-]+)$/, 'is not "client-ip" or "header:NAME"').default('client-ip'),
+    store: z.enum(['local', 'redis'], { errorMap: () => ({ message: 'is not "local" or "redis"' }) }).default('local'),
+    redisDown: z.enum(['failOpen', 'failClosed'], { errorMap: () => ({ message: 'is not "failOpen" or "failClosed"' }) }).default('failOpen'),
+  })
+  .strict();
+
+export type RateLimitConfig = z.infer<typeof rateLimitSchema>;
+
 const routeSchema = z
   .object({
     name,
@@ -41,6 +58,7 @@ const routeSchema = z
     sticky: z.union([z.object({ cookie: z.string().min(1) }).strict(), z.object({ header: z.string().min(1) }).strict()], { errorMap: () => ({ message: 'is neither {cookie: NAME} nor {header: NAME}' }) }).optional(),
     /** Removes match.pathPrefix from the path sent to the backend (`/api/users` → `/users`). */
     stripPrefix: z.boolean({ invalid_type_error: 'is not true or false' }).default(false),
+    rateLimit: rateLimitSchema.optional(),
   })
   .strict();
 
@@ -108,6 +126,8 @@ export function checkRouting(config: RoutingView, ctx: z.RefinementCtx): void {
     if (route.split !== undefined && route.split.every((side) => side.weight === 0)) issue(at('split'), 'has weights that sum to 0');
     if (route.sticky !== undefined && route.split === undefined) issue(at('sticky'), 'needs a split to stick to');
     if (route.stripPrefix && route.match.pathPrefix === undefined) issue(at('stripPrefix'), 'needs match.pathPrefix');
+    const limit = route.rateLimit;
+    if (limit?.burst !== undefined && limit.burst < limit.rate) issue(at('rateLimit', 'burst'), `is below rateLimit.rate (${limit.rate}); a burst holds at least one second's requests`);
     for (const [header, matcher] of Object.entries(route.match.headers ?? {})) {
       if (typeof matcher === 'string') continue;
       try {

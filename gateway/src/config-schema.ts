@@ -2,6 +2,7 @@
 // Messages are phrased to follow the offending value: `healthCheck.fall: 0 is not an integer >= 1`.
 import { z } from 'zod';
 import { adminSections } from './config-schema-admin.js';
+import { edgeSections } from './config-schema-edge.js';
 import { checkRouting, routingSections } from './config-schema-routing.js';
 
 export const DEFAULT_LISTEN_HOST = '0.0.0.0';
@@ -192,6 +193,8 @@ export const configSchema = z
       .default({}),
     // admin, registry, dns, audit
     ...adminSections,
+    // trustedProxies, redis
+    ...edgeSections,
     // pools, routes
     ...routingSections({ backends: backendList, healthCheck: healthCheckSection, passiveHealth: passiveHealthSection, retry: retrySection }),
   })

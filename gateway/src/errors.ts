@@ -20,9 +20,14 @@ export const UPSTREAM_WENT_DOWN = define('upstream_went_down', 502, 'the backend
 export const UPSTREAM_FAILED = define('upstream_failed', 502, 'forwarding to the backend failed');
 export const BAD_REQUEST = define('bad_request', 400, 'the request cannot be forwarded as it is');
 export const PAYLOAD_TOO_LARGE = define('payload_too_large', 413, 'the request body is over the size limit (limits.maxBodyBytes)');
+export const RATE_LIMITED = define('rate_limited', 429, "over this route's rate limit; retry after the time in Retry-After");
+export const RATE_LIMIT_UNAVAILABLE = define('rate_limit_unavailable', 503, 'the rate limit store (Redis) cannot be reached and this route fails closed; retry shortly');
 
-/** Writes the JSON error body every gateway-made response uses; the request id lets a user find the log line. */
-export function sendError(res: ServerResponse, error: GatewayError, requestId: string): void {
+/**
+ * Writes the JSON error body every gateway-made response uses; the request id lets a user find the log line.
+ * extra: headers of this answer (a 429's Retry-After and RateLimit fields), over the defaults.
+ */
+export function sendError(res: ServerResponse, error: GatewayError, requestId: string, extra?: Record<string, string | number>): void {
   const body = JSON.stringify({ error: error.code, message: error.message, requestId });
   const headers: Record<string, string | number> = {
     'content-type': 'application/json; charset=utf-8',
@@ -33,6 +38,6 @@ export function sendError(res: ServerResponse, error: GatewayError, requestId: s
   if (error.status === 503) headers['retry-after'] = 1;
   // Unread request body bytes would be parsed as the next request on a kept-alive connection.
   if (!res.req.complete) headers.connection = 'close';
-  res.writeHead(error.status, headers);
+  res.writeHead(error.status, extra === undefined ? headers : Object.assign(headers, extra));
   res.end(body);
 }

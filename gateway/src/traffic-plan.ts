@@ -5,6 +5,8 @@
 // The route table is swapped in one assignment: a request sees the old table or the new one, never a mix.
 import { resolvePools, resolveRoutes, type PoolConfig } from './config-pools.js';
 import type { GatewayConfig } from './config.js';
+import { RateLimits } from './edge/rate-limits.js';
+import type { RouteLimiter } from './edge/rate-limit-policy.js';
 import type { Logger } from './observability/logger.js';
 import type { GatewayMetrics } from './observability/metrics.js';
 import { staticBackends } from './pool/backend.js';
@@ -36,12 +38,18 @@ export interface PlanDiff {
 export class TrafficPlan {
   /** Read on every request; replaced whole by apply(). */
   routes: RouteTable<ForwardingSettings> = new RouteTable<ForwardingSettings>([], () => undefined as never);
+  /** Route name -> its rate limiter, replaced with the table; undefined when no route has one. */
+  limiters: ReadonlyMap<string, RouteLimiter> | undefined;
   private configs = new Map<string, PoolConfig>();
+  private readonly rateLimits: RateLimits;
 
   constructor(
     private readonly pools: PoolSet,
     private readonly observers: PlanObservers,
-  ) {}
+  ) {
+    const { metrics } = observers;
+    this.rateLimits = new RateLimits(observers.proxyLog, (route, behaviour) => metrics?.observeRedisDown(route, behaviour));
+  }
 
   /** The pools the config names (what DNS discovery follows). */
   get poolConfigs(): PoolConfig[] {
@@ -82,11 +90,19 @@ export class TrafficPlan {
       retired.push(pool.takeOut(`pool ${name} removed by a config reload`));
     }
     this.configs = next;
-    this.routes = new RouteTable(resolveRoutes(config), (name) => forwarding.get(name)!, (settings) => settings.pool.loadBalancer.hasAvailable);
+    const routes = resolveRoutes(config);
+    this.limiters = this.rateLimits.build(routes, config);
+    for (const { name, rateLimit } of routes) if (rateLimit) this.observers.metrics?.rateLimitedRoute(name, rateLimit.store === 'redis' ? rateLimit.redisDown : undefined);
+    this.routes = new RouteTable(routes, (name) => forwarding.get(name)!, (settings) => settings.pool.loadBalancer.hasAvailable);
     diff.routes.after = this.routes.routes.length;
     // After the swap: requests already on a retired pool finish there; its connections close when they do.
     for (const pool of retired) void pool.close();
     return diff;
+  }
+
+  /** Closes the Redis connection of the rate limits, if there is one. */
+  close(): void {
+    this.rateLimits.close();
   }
 
   private buildPool(poolConfig: PoolConfig, config: GatewayConfig): UpstreamPool {

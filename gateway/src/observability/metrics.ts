@@ -60,6 +60,8 @@ export class GatewayMetrics {
   private readonly noBackend: Counter<string>;
   private readonly hedges = new Map<string, CounterChild>();
   private readonly reloads: { ok: CounterChild; failed: CounterChild };
+  private readonly rateLimited: Counter<string>;
+  private readonly redisDown: Counter<string>;
   /** Registry heartbeats (TTL renewals), attached by the admin listener that owns the registry. */
   private lastHeartbeat: ((id: string) => number | undefined) | undefined;
 
@@ -86,6 +88,8 @@ export class GatewayMetrics {
     this.reloads = { ok: reloads.labels('ok'), failed: reloads.labels('failed') };
     this.reloads.ok.inc(0);
     this.reloads.failed.inc(0);
+    this.rateLimited = new Counter({ name: 'gateway_rate_limited_total', help: "Requests answered 429 by their route's rate limit, by route.", labelNames: ['route'], registers });
+    this.redisDown = new Counter({ name: 'gateway_rate_limit_redis_down_total', help: 'Rate-limited requests Redis could not count, by route and what answered instead: failOpen (the local fallback) or failClosed (503).', labelNames: ['route', 'behaviour'], registers });
 
     new Gauge({
       name: 'gateway_backend_up', help: '1 when the backend passes its health checks, else 0 (draining does not change it).', labelNames: ['backend', 'pool'], registers,
@@ -144,6 +148,21 @@ export class GatewayMetrics {
 
   observeHedge(outcome: (typeof HEDGE_OUTCOMES)[number]): void {
     this.hedges.get(outcome)!.inc();
+  }
+
+  /** A route with a rate limit: its series start at 0 (called when the route table is built). */
+  rateLimitedRoute(route: string, behaviour: string | undefined): void {
+    this.rateLimited.labels(route).inc(0);
+    if (behaviour !== undefined) this.redisDown.labels(route, behaviour).inc(0);
+  }
+
+  /** A request answered 429 by its route's limiter. */
+  observeRateLimited(route: string): void {
+    this.rateLimited.labels(route).inc();
+  }
+
+  observeRedisDown(route: string, behaviour: string): void {
+    this.redisDown.labels(route, behaviour).inc();
   }
 
   observeReload(ok: boolean): void {

@@ -1,8 +1,9 @@
 // What runs for every proxied request, whichever engine forwards it: the route (404 no_route when none
-// matches), the headers for the backend, the engine, then the metrics and the access line once the response is
-// finished or abandoned.
+// matches), the headers for the backend, the route's rate limit if it has one (429), the engine, then the
+// metrics and the access line once the response is finished or abandoned.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { NO_ROUTE, sendError } from '../errors.js';
+import type { RouteLimiter, Refusal } from '../edge/rate-limit-policy.js';
+import { NO_ROUTE, RATE_LIMITED, sendError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { ForwardContext } from './engine.js';
@@ -17,6 +18,8 @@ export interface ProxyObservers {
   accessSampleRate: number;
   /** Counts and times every finished request; undefined when metrics.enabled is false. */
   metrics?: GatewayMetrics | undefined;
+  /** The route's rate limiter, checked after routing and before forwarding; undefined for a route without one. */
+  rateLimiter?: ((route: string) => RouteLimiter | undefined) | undefined;
 }
 
 /** The request's route and pool; undefined when no route matches. Reads the current table on every call, so a reload takes effect at once. */
@@ -31,7 +34,7 @@ export function proxyHandler<Request, Response>(
   forward: (request: Request, response: Response, context: ForwardContext) => void,
   raw: { request: (request: Request) => IncomingMessage; response: (response: Response) => ServerResponse },
   resolve: RouteResolver,
-  { accessLog, accessSampleRate, metrics }: ProxyObservers,
+  { accessLog, accessSampleRate, metrics, rateLimiter }: ProxyObservers,
 ): (request: Request, response: Response) => void {
   const logAccess = (req: IncomingMessage, route: string | undefined, startedAt: number, requestId: string, result: ForwardResult) => {
     accessLog!.info({
@@ -56,6 +59,22 @@ export function proxyHandler<Request, Response>(
     }
   };
 
+  // Answered by the rate limit, not a backend: counted in the rate-limit series, never as a backend's request.
+  const refuse = (req: IncomingMessage, res: ServerResponse, route: string, startedAt: number, requestId: string, refusal: Refusal) => {
+    sendError(res, refusal.error, requestId, refusal.headers);
+    if (refusal.error === RATE_LIMITED) metrics?.observeRateLimited(route);
+    if (accessLog && (accessSampleRate >= 1 || Math.random() < accessSampleRate)) logAccess(req, route, startedAt, requestId, { status: refusal.error.status, error: refusal.error, tries: 0 });
+  };
+  const send = (request: Request, response: Response, req: IncomingMessage, resolution: Resolution<ForwardingSettings>, upstream: ForwardContext['upstream'], startedAt: number) => {
+    const route = resolution.route.name;
+    forward(request, response, {
+      upstream,
+      target: resolution.target,
+      path: resolution.path,
+      done: accessLog === undefined && metrics === undefined ? noop : (result) => observe(req, route, startedAt, upstream.requestId, result),
+    });
+  };
+
   return (request, response) => {
     const req = raw.request(request);
     const upstream = upstreamRequestHeaders(req, 'http');
@@ -66,12 +85,14 @@ export function proxyHandler<Request, Response>(
       observe(req, undefined, startedAt, upstream.requestId, { status: NO_ROUTE.status, error: NO_ROUTE, tries: 0 });
       return;
     }
-    const route = resolution.route.name;
-    forward(request, response, {
-      upstream,
-      target: resolution.target,
-      path: resolution.path,
-      done: accessLog === undefined && metrics === undefined ? noop : (result) => observe(req, route, startedAt, upstream.requestId, result),
+    const limiter = rateLimiter?.(resolution.route.name);
+    if (limiter === undefined) {
+      send(request, response, req, resolution, upstream, startedAt);
+      return;
+    }
+    void limiter.admit(req).then((refusal) => {
+      if (refusal === undefined) send(request, response, req, resolution, upstream, startedAt);
+      else refuse(req, raw.response(response), resolution.route.name, startedAt, upstream.requestId, refusal);
     });
   };
 }
