@@ -1,7 +1,7 @@
-// The target-neutral view of a gateway config that the nginx and HAProxy renderers share: the backends as
-// host:port with weight and backup, and every timeout, retry and health setting in milliseconds.
+// The target-neutral view of one pool that the nginx and HAProxy renderers share: its backends as host:port with
+// weight and backup, its balancing policy, and its timeout, retry and health settings in milliseconds.
+import type { PoolConfig } from '../config-pools.js';
 import { staticBackends } from '../pool/backend.js';
-import type { GatewayConfig } from '../config.js';
 
 export interface RenderedServer {
   readonly id: string;
@@ -14,40 +14,43 @@ export interface RenderedServer {
   readonly backup: boolean;
 }
 
-export interface PoolSettings {
+export interface RenderedPool {
+  readonly name: string;
   readonly servers: readonly RenderedServer[];
-  readonly listenHost: string;
-  /** log.access: one line per request. */
-  readonly accessLog: boolean;
-  readonly health: GatewayConfig['healthCheck'];
-  readonly proxy: GatewayConfig['proxy'];
-  readonly retry: GatewayConfig['retry'];
-  readonly passive: GatewayConfig['passiveHealth'];
-  readonly limits: GatewayConfig['limits'];
+  readonly policy: PoolConfig['policy'];
+  /** What consistent-hash keys on (path, client-ip, header:NAME, cookie:NAME); undefined for other policies. */
+  readonly hashOn: string | undefined;
+  readonly health: PoolConfig['healthCheck'];
+  readonly retry: PoolConfig['retry'];
+  readonly passive: PoolConfig['passiveHealth'];
 }
 
-/** Thrown when the pool cannot be written for a target at all (not merely approximated). */
+/** Thrown when the config cannot be written for a target at all (not merely approximated). */
 export class RenderError extends Error {
   override name = 'RenderError';
 }
 
-export function poolSettings(config: GatewayConfig): PoolSettings {
-  const servers = staticBackends(config.backends, 'default').map((backend): RenderedServer => {
+export function renderedPool(pool: PoolConfig): RenderedPool {
+  const servers = staticBackends(pool.backends, pool.name).map((backend): RenderedServer => {
     const url = new URL(backend.origin);
     const https = url.protocol === 'https:';
     return { id: backend.id, host: url.hostname.replace(/^\[(.*)\]$/, '$1'), address: `${url.hostname}:${url.port || (https ? 443 : 80)}`, https, weight: backend.weight, backup: backend.backup };
   });
-  if (servers.length === 0) throw new RenderError('the config has no backends; a static pool is needed to render a drop-in config');
+  if (servers.length === 0) throw new RenderError(`pool ${pool.name} has no backends; a drop-in config needs static backends in every pool a route sends to`);
   return {
+    name: pool.name,
     servers,
-    listenHost: config.listen.host,
-    accessLog: config.log.access,
-    health: config.healthCheck,
-    proxy: config.proxy,
-    retry: config.retry,
-    passive: config.passiveHealth,
-    limits: config.limits,
+    policy: pool.policy,
+    hashOn: pool.policy === 'consistent-hash' ? pool.hashOn : undefined,
+    health: pool.healthCheck,
+    retry: pool.retry,
+    passive: pool.passiveHealth,
   };
+}
+
+/** How the pool balances, in words for a header: "round-robin", "least-outstanding", "consistent hash on cookie:user". */
+export function policyWords(pool: RenderedPool): string {
+  return pool.hashOn === undefined ? pool.policy : `consistent hash on ${pool.hashOn}`;
 }
 
 /** A duration both nginx and HAProxy read: whole seconds as "5s", anything else as "500ms". */

@@ -1,0 +1,22 @@
+// Header lines both renderers write alike for a config with routes: the routes and pools rendered, and what was
+// left out because no request could reach it.
+import type { DropIn } from './drop-in.js';
+import { policyWords } from './pool-settings.js';
+import { describeRoute } from './route-patterns.js';
+
+/** One line per route, then one per pool, indented under the header's opening sentence. */
+export function summaryLines(dropIn: DropIn): string[] {
+  return [...dropIn.routes.map((route) => `  ${describeRoute(route)}`), ...dropIn.pools.map((pool) => `  pool ${pool.name}: ${policyWords(pool)} over ${pool.servers.length} backend(s)`)];
+}
+
+export function leftOutLines(dropIn: DropIn): string[] {
+  const lines: string[] = [];
+  if (dropIn.unreachable.length > 0) lines.push(`- Left out: route ${dropIn.unreachable.join(', ')}, after a route that matches every request (the gateway never reaches it either).`);
+  if (dropIn.unrouted.length > 0) lines.push(`- Left out: pool ${dropIn.unrouted.join(', ')}, which no route sends to.`);
+  return lines;
+}
+
+/** The header matchers of every route, as [name, matcher]. */
+export function headerMatchers(dropIn: DropIn): [string, string | { regex: string }][] {
+  return dropIn.routes.flatMap((route) => Object.entries(route.match.headers ?? {}));
+}
