@@ -1,7 +1,8 @@
 // The one Redis connection of a gateway's rate limits, and the outage it can be in. Commands are never queued
 // while disconnected and time out after redis.timeoutMs, so a request learns within that time that Redis cannot
-// count it. The outage is logged when the first request meets it and when Redis is back, not per request;
-// ioredis reconnects by itself, and shared counting resumes with the first command after it has.
+// count it. The outage is logged when the first request meets it and when Redis is back, not per request.
+// ioredis reconnects by itself; a PING every second during an outage notices the end of one that closed the
+// connection and of one that only stopped answering (a frozen server) alike.
 import { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.js';
 
@@ -13,10 +14,12 @@ export interface RedisSettings {
 
 /** Reconnect quickly at first, then at most once a second. */
 const RECONNECT_MAX_MS = 1_000;
+const RECOVERY_PING_MS = 1_000;
 
 export class RedisStore {
   readonly client: Redis;
-  private down = false;
+  /** Set during an outage: the PING that ends it. */
+  private recovery: NodeJS.Timeout | undefined;
 
   constructor(
     readonly settings: RedisSettings,
@@ -31,17 +34,12 @@ export class RedisStore {
     });
     // Without a listener ioredis prints every failed reconnect; the outage is logged once by outage().
     this.client.on('error', () => {});
-    this.client.on('ready', () => {
-      if (!this.down) return;
-      this.down = false;
-      this.log.info({ redis: settings.url }, 'redis reachable again: rate limits are shared again');
-    });
   }
 
   /** Called by each request Redis could not count; logs the first of an outage. */
   outage(route: string, behaviour: 'failOpen' | 'failClosed', error: unknown): void {
-    if (this.down) return;
-    this.down = true;
+    if (this.recovery !== undefined) return;
+    this.recovery = setInterval(() => this.ping(), RECOVERY_PING_MS).unref();
     const reason = error instanceof Error ? error.message : String(error);
     const then = behaviour === 'failOpen' ? 'counting in each gateway alone (failOpen)' : 'answering 503 (failClosed)';
     this.log.warn({ redis: this.settings.url, route, reason }, `redis unreachable: rate-limited routes are ${then} until it is back`);
@@ -53,6 +51,16 @@ export class RedisStore {
   }
 
   close(): void {
+    clearInterval(this.recovery);
     this.client.disconnect();
+  }
+
+  private ping(): void {
+    this.client.ping().then(() => {
+      if (this.recovery === undefined) return;
+      clearInterval(this.recovery);
+      this.recovery = undefined;
+      this.log.info({ redis: this.settings.url }, 'redis reachable again: rate limits are shared again');
+    }, () => {});
   }
 }

@@ -1,7 +1,7 @@
 // An in-process gateway on 127.0.0.1:0 with fast health checks, built from the same config schema users write.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { buildGateway, type Gateway } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { scratchDir } from './scratch-dir.js';
@@ -19,7 +19,8 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export async function startGateway(config: Record<string, unknown>): Promise<TestGateway> {
+/** logger: where the gateway's log lines go (silent when unset), for tests that assert on them. */
+export async function startGateway(config: Record<string, unknown>, logger: Logger = pino({ level: 'silent' })): Promise<TestGateway> {
   const { healthCheck, ...rest } = config as { healthCheck?: Record<string, unknown> };
   const merged = {
     listen: { host: '127.0.0.1', port: 0 },
@@ -32,7 +33,7 @@ export async function startGateway(config: Record<string, unknown>): Promise<Tes
   };
   const configFile = writeConfig(merged);
   const reloadConfig = () => loadConfig({ file: configFile, env: {} });
-  const gateway = await buildGateway(reloadConfig(), pino({ level: 'silent' }), { reloadConfig });
+  const gateway = await buildGateway(reloadConfig(), logger, { reloadConfig });
   const { port, admin } = await gateway.listen();
   return { gateway, url: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${admin.port}`, configFile, close: () => gateway.close() };
 }
