@@ -18,7 +18,7 @@ const ROUTED = config({
   },
   routes: [
     { name: 'api', match: { hosts: ['api.example.com', '*.api.example.com'], methods: ['GET', 'HEAD'] }, pool: 'api' },
-    { name: 'exact', match: { path: '/v1.0/x' }, pool: 'blue' },
+    { name: 'exact', match: { path: '/v1.0/x' }, pool: 'blue', rateLimit: { rate: 10 } },
     { name: 'web', match: { pathPrefix: '/web/', headers: { 'x-canary': { regex: '^a"b\\d$' } } }, split: [{ pool: 'blue', weight: 71 }, { pool: 'green', weight: 29 }], sticky: { cookie: 'user' }, stripPrefix: true },
     { name: 'rest', split: [{ pool: 'blue', weight: 1 }, { pool: 'green', weight: 2 }] },
     { name: 'never', pool: 'idle' },
@@ -75,6 +75,8 @@ t.test('the header says what routing becomes and what nginx cannot do', async (t
   t.match(text, /# - Changing a split at runtime \(PUT \/routes\/:name\/split/);
   t.match(text, /# - consistent-hash \(api, green\) is nginx's ketama ring/);
   t.match(text, /# - Backup servers of api are left out/);
+  t.match(text, /# - Left out: the rate limits of route exact/);
+  t.match(text, /# - Left out: pool idle, which no route sends to\./);
 });
 
 t.test('what nginx cannot read is refused, naming it', async (t) => {

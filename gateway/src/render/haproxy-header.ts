@@ -33,6 +33,7 @@ export function haproxyHeader(dropIn: DropIn, port: number, statsPort: number): 
       ? '- Errors are HAProxy HTML pages, not the gateway JSON body; /metrics has HAProxy\'s metric names, not gateway_*.'
       : '- No route answers 404 with the gateway JSON body; other errors are HAProxy HTML pages. /metrics has HAProxy\'s metric names, not gateway_*.',
     ...(single ? [] : routingLines(dropIn)),
+    ...leftOutLines(dropIn),
     ...policyLines(dropIn),
   ];
   for (const pool of dropIn.pools) {
@@ -58,7 +59,7 @@ function routingLines(dropIn: DropIn): string[] {
     if (splits.some((route) => route.sticky !== undefined)) lines.push('  A sticky user stays on one side, though not necessarily the side the gateway would choose (another hash).');
   }
   if (headerMatchers(dropIn).some(([, matcher]) => typeof matcher !== 'string')) lines.push('- Header regexes run in PCRE, not JavaScript: alike for ordinary patterns; lookbehind, \\p{...} and flags differ.');
-  return [...lines, ...leftOutLines(dropIn)];
+  return lines;
 }
 
 /** What the balancing policies become in HAProxy. */

@@ -35,6 +35,7 @@ export function nginxHeader(dropIn: DropIn, port: number): string[] {
       ? '- Errors are nginx HTML pages, not the gateway JSON body; no admin API, /metrics, audit log or dashboard.'
       : '- No route answers 404 with the gateway JSON body; other errors are nginx HTML pages. No admin API, /metrics, audit log or dashboard.',
     ...(single ? [] : routingLines(dropIn)),
+    ...leftOutLines(dropIn),
     ...policyLines(dropIn),
   ];
   const pools = dropIn.pools;
@@ -69,7 +70,7 @@ function routingLines(dropIn: DropIn): string[] {
   const headers = headerMatchers(dropIn);
   if (headers.length > 0) lines.push('- Header matchers: an empty header counts as absent (nginx cannot tell them apart).');
   if (headers.some(([, matcher]) => typeof matcher !== 'string')) lines.push('  Regexes run in PCRE, not JavaScript: alike for ordinary patterns; lookbehind, \\p{...} and flags differ.');
-  return [...lines, ...leftOutLines(dropIn)];
+  return lines;
 }
 
 /** What the balancing policies become in nginx. */
