@@ -1,5 +1,6 @@
 // The three proxies of the conformance suite as real foreground processes on loopback ports, each with its own
-// temp dir: the compiled gateway CLI, and nginx and HAProxy running the config `gateway render` writes for the same pool.
+// temp dir: the compiled gateway CLI, and nginx and HAProxy running the config `gateway render` writes for the same
+// pool, or for the same pools and routes.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -41,18 +42,45 @@ export const NO_PROBES = { healthCheck: { enabled: false } };
  * `overrides` replaces whole sections of CONFORMANCE_CONFIG for every target alike.
  */
 export async function startTarget(name: TargetName, backendUrls: readonly string[], overrides: Record<string, unknown> = {}): Promise<ProxyTarget> {
+  return startWithConfig(name, { ...overrides, backends: [...backendUrls] }, async (url) => {
+    const response = await request(`${url}/health`, { headersTimeout: 5_000 }).catch(() => undefined);
+    await response?.body.dump();
+    return response?.statusCode === 200;
+  });
+}
+
+/** A request that reaches a backend once the target serves, e.g. one per route: a path, and the method and headers (Host) to send. */
+export interface ReadyRequest {
+  path: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+}
+
+/**
+ * Starts the target with `pools` and `routes` (and any other sections) in place of `backends`, and waits until each
+ * ready request is answered by a backend (x-backend-id), whatever its status: a stripped or unstripped path may
+ * well be a 404 of the backend's own.
+ */
+export async function startRoutedTarget(name: TargetName, routing: Record<string, unknown>, ready: readonly ReadyRequest[]): Promise<ProxyTarget> {
+  return startWithConfig(name, routing, async (url) => {
+    for (const { path, method, headers } of ready) {
+      const response = await request(`${url}${path}`, { method, headers, headersTimeout: 5_000 }).catch(() => undefined);
+      await response?.body.dump();
+      if (response?.headers['x-backend-id'] === undefined) return false;
+    }
+    return true;
+  });
+}
+
+async function startWithConfig(name: TargetName, config: Record<string, unknown>, serving: (url: string) => Promise<boolean>): Promise<ProxyTarget> {
   const dir = scratchDir(`conformance-${name}`);
   // nginx workers drop root privileges to nobody and must still reach the temp dirs under the prefix.
   chmodSync(dir, 0o755);
   const configFile = join(dir, 'gateway.config.json');
-  writeFileSync(configFile, JSON.stringify({ ...CONFORMANCE_CONFIG, ...overrides, backends: [...backendUrls] }));
+  writeFileSync(configFile, JSON.stringify({ ...CONFORMANCE_CONFIG, ...config }));
   const target = await launch(name, dir, configFile);
   try {
-    await waitFor(async () => {
-      const response = await request(`${target.url}/health`, { headersTimeout: 5_000 }).catch(() => undefined);
-      await response?.body.dump();
-      return response?.statusCode === 200;
-    }, 15_000, 50);
+    await waitFor(() => serving(target.url), 15_000, 50);
   } catch (error) {
     await target.stop();
     throw error;
