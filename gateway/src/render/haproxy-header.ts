@@ -55,7 +55,11 @@ function routingLines(dropIn: DropIn): string[] {
   ];
   const splits = dropIn.routes.filter((route) => route.split !== undefined);
   if (splits.length > 0) {
-    lines.push('- A split is one backend per pool, chosen by ranges of one draw per request (txn.split: rand, or xxh32 of the sticky', '  cookie or header), since "balance" cannot choose between backends and each pool keeps its own policy and checks.');
+    lines.push(
+      '- A split is one backend per pool, chosen by ranges of one draw per request (txn.split: rand, or xxh32 of the sticky',
+      '  cookie or header), since "balance" cannot choose between backends and each pool keeps its own policy and checks.',
+      '  A side whose pool has no server up still takes its share (503); the gateway gives that share to the other sides.',
+    );
     if (splits.some((route) => route.sticky !== undefined)) lines.push('  A sticky user stays on one side, though not necessarily the side the gateway would choose (another hash).');
   }
   if (headerMatchers(dropIn).some(([, matcher]) => typeof matcher !== 'string')) lines.push('- Header regexes run in PCRE, not JavaScript: alike for ordinary patterns; lookbehind, \\p{...} and flags differ.');

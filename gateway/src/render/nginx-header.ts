@@ -62,7 +62,10 @@ function routingLines(dropIn: DropIn): string[] {
   ];
   const splits = dropIn.routes.filter((route) => route.split !== undefined);
   if (splits.length > 0) {
-    lines.push('- Splits are split_clients over the request id, shares rounded down to 0.01 %.');
+    lines.push(
+      '- Splits are split_clients over the request id, shares rounded down to 0.01 %. A side whose pool has no backend',
+      '  left still takes its share (502); the gateway gives that share to the other sides.',
+    );
     if (splits.some((route) => route.sticky !== undefined)) {
       lines.push('  A sticky split hashes the cookie or header (MurmurHash2): one user stays on one side, though not', '  necessarily the side the gateway would choose; a request without it is split at random, as in the gateway.');
     }
