@@ -6,6 +6,7 @@ import { resolvePools, resolveRoutes } from './config-pools.js';
 import { isRenderTarget, renderTarget, RENDER_TARGETS, type RenderTarget } from './render/render-target.js';
 import { RenderError } from './render/pool-settings.js';
 import { runGateway } from './server.js';
+import { checkCertificates } from './tls/certificate.js';
 
 const USAGE = `usage: gateway <command> [--config FILE]
   start   run the gateway (default command)
@@ -36,6 +37,8 @@ if (command === 'render' && !isRenderTarget(target)) fail(`render needs a target
 let config: GatewayConfig;
 try {
   config = loadConfig({ file: parsed.values.config });
+  // Certificates are files the schema does not read: a bad one is a config error too, not a crash at listen.
+  if (command !== 'render') checkCertificates(config.tls);
 } catch (error) {
   if (error instanceof ConfigError) fail(`invalid config: ${error.message}`, 2);
   throw error;

@@ -9,7 +9,7 @@ import type { GatewayMetrics } from './observability/metrics.js';
 import type { PlanDiff, TrafficPlan } from './traffic-plan.js';
 
 /** Sections a running gateway cannot take over: they shape listeners, processes and stores built at start. */
-const RESTART_ONLY = ['listen', 'admin', 'registry', 'proxy', 'limits', 'log', 'metrics', 'shutdown', 'audit'] as const;
+const RESTART_ONLY = ['listen', 'admin', 'registry', 'proxy', 'limits', 'log', 'metrics', 'shutdown', 'audit', 'tls'] as const;
 
 export type ReloadResult =
   | { ok: true; summary: string; diff: PlanDiff; needsRestart: string[] }

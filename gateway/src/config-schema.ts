@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { adminSections } from './config-schema-admin.js';
 import { edgeSections } from './config-schema-edge.js';
 import { checkRouting, routingSections } from './config-schema-routing.js';
+import { tlsSections } from './config-schema-tls.js';
 
 export const DEFAULT_LISTEN_HOST = '0.0.0.0';
 export const DEFAULT_LISTEN_PORT = 8080;
@@ -193,6 +194,8 @@ export const configSchema = z
       .default({}),
     // admin, registry, dns, audit
     ...adminSections,
+    // tls
+    ...tlsSections,
     // trustedProxies, redis
     ...edgeSections,
     // pools, routes
@@ -213,6 +216,10 @@ export const configSchema = z
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['passiveHealth', 'maxEjectTimeMs'], message: `is below passiveHealth.ejectTimeMs (${config.passiveHealth.ejectTimeMs})` });
     }
     checkRouting(config, ctx);
+    // The redirect replaces the raw request handler, which the reply-from engine (a Fastify route) does not use.
+    if (config.tls.redirectHttp && config.proxy.engine === 'reply-from') {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['tls', 'redirectHttp'], message: 'is supported with proxy.engine "undici" only' });
+    }
     if (config.healthCheck.timeoutMs >= config.healthCheck.intervalMs) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['healthCheck', 'timeoutMs'], message: `is not below healthCheck.intervalMs (${config.healthCheck.intervalMs})` });
     }

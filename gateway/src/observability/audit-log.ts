@@ -6,7 +6,8 @@ import type { PoolChange } from '../pool/load-balancer.js';
 
 export type AuditEvent =
   | 'registered' | 'added' | 'expired' | 'deregistered' | 'removed'
-  | 'up' | 'down' | 'unknown' | 'ejected' | 'drained' | 'enabled' | 'weight' | 'auth-failure' | 'route-split' | 'reloaded' | 'reload-failed';
+  | 'up' | 'down' | 'unknown' | 'ejected' | 'drained' | 'enabled' | 'weight' | 'auth-failure' | 'route-split' | 'reloaded' | 'reload-failed'
+  | 'tls-reloaded' | 'tls-reload-failed';
 
 export interface AuditRecord {
   time: string;

@@ -1,0 +1,48 @@
+// TLS termination as one unit for buildGateway: the certificate store, the HTTPS listener, certificate reloads
+// (file watch, SIGHUP) and, when configured, the cleartext listener's redirect to it.
+import type { IncomingMessage, ServerOptions as HttpOptions, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GatewayConfig } from '../config.js';
+import type { AuditLog } from '../observability/audit-log.js';
+import type { Logger } from '../observability/logger.js';
+import { CertificateReloader } from './certificate-reloader.js';
+import { CertificateStore } from './certificate-store.js';
+import { redirectToHttps } from './https-redirect.js';
+import { createTlsListener, type TlsListener } from './tls-listener.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export class TlsFront {
+  readonly listener: TlsListener;
+  /** What the cleartext listener serves instead of proxying, when tls.redirectHttp is set. */
+  readonly redirect: Handler | undefined;
+  private readonly reloader: CertificateReloader;
+  private port: number;
+
+  /** Throws CertificateError (naming the config key) when a certificate cannot serve. */
+  constructor(private readonly config: GatewayConfig, handle: Handler, http: HttpOptions, audit: AuditLog, private readonly log: Logger) {
+    const { tls } = config;
+    const store = new CertificateStore(tls.certificates, tls.minVersion);
+    this.listener = createTlsListener(handle, { store, minVersion: tls.minVersion, hstsMaxAge: tls.hsts, http, keepAliveTimeoutMs: config.limits.clientKeepAliveTimeoutMs });
+    this.reloader = new CertificateReloader(store, this.listener.server, tls.certificates, audit, log);
+    this.port = tls.port;
+    this.redirect = tls.redirectHttp ? redirectToHttps(() => this.port) : undefined;
+  }
+
+  async listen(): Promise<AddressInfo> {
+    const address = await this.listener.listen(this.config.tls.host ?? this.config.listen.host, this.config.tls.port);
+    this.port = address.port;
+    this.log.info({ host: address.address, port: address.port, minVersion: this.config.tls.minVersion, redirectHttp: this.config.tls.redirectHttp }, 'tls listening');
+    return address;
+  }
+
+  /** Reads the certificate files again (SIGHUP, POST /config/reload); a bad one is refused and the old ones stay. */
+  reload(actor: string): boolean {
+    return this.reloader.reload(actor);
+  }
+
+  async close(): Promise<void> {
+    this.reloader.close();
+    await this.listener.close();
+  }
+}
