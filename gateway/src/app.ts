@@ -17,6 +17,7 @@ import { proxyPlugin } from './proxy/proxy-plugin.js';
 import { createTrafficServer } from './proxy/traffic-server.js';
 import { UndiciEngine } from './proxy/undici-engine.js';
 import { tunnelUpgrades } from './proxy/upgrade-tunnel.js';
+import { TlsFront } from './tls/tls-front.js';
 import { TrafficPlan } from './traffic-plan.js';
 
 const IDLE_SWEEP_MS = 50;
@@ -36,8 +37,8 @@ export interface Gateway {
   readonly events: EventFeed;
   /** Re-reads the config and applies its pools and routes (SIGHUP, POST /config/reload); the old config stays on error. */
   reload(actor: string): ReloadResult;
-  /** Starts the traffic and admin listeners; resolves with the bound addresses (useful with port 0). */
-  listen(): Promise<{ host: string; port: number; admin: { host: string; port: number } }>;
+  /** Starts the traffic, TLS (when enabled) and admin listeners; resolves with the bound addresses (useful with port 0). */
+  listen(): Promise<{ host: string; port: number; admin: { host: string; port: number }; tls?: { host: string; port: number } }>;
   /** Stops accepting, lets in-flight requests finish, stops health checks and closes upstream pools. */
   close(): Promise<void>;
 }
@@ -68,7 +69,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
     ? new UndiciEngine({ maxBodyBytes: config.limits.maxBodyBytes })
     : new (await import('./proxy/reply-from-engine.js')).ReplyFromEngine(config.proxy);
   const reloader = new ConfigReloader(config, options.reloadConfig, plan, control, logger.child({ component: 'reload' }), metrics);
-  const admin = await control.build(pools, plan.poolConfigs, () => plan.routes, (actor) => reloader.reload(actor));
+  const admin = await control.build(pools, plan.poolConfigs, () => plan.routes, (actor) => reload(actor));
 
   const observers = {
     accessLog: config.log.access ? logger.child({ component: 'access' }) : undefined,
@@ -79,9 +80,10 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
   // Node answers 431 past this header size and 408 to a client still sending headers after the timeout
   // (slowloris); Fastify's own client-error handler writes those responses.
   const http = { maxHeaderSize: config.limits.maxHeaderBytes, headersTimeout: config.limits.clientHeadersTimeoutMs, connectionsCheckingInterval: Math.min(config.limits.clientHeadersTimeoutMs, 1_000) };
-  const rawServer = engine.takes === 'raw'
-    ? createTrafficServer(proxyHandler((req, res, context) => engine.forward(req, res, context), NODE_MESSAGES, resolve, observers), http, config.limits.clientKeepAliveTimeoutMs)
-    : undefined;
+  const handle = engine.takes === 'raw' ? proxyHandler((req, res, context) => engine.forward(req, res, context), NODE_MESSAGES, resolve, observers) : undefined;
+  // The TLS listener serves the same handler (Fastify's router for the reply-from engine); X-Forwarded-Proto follows the socket.
+  const tls = config.tls.enabled ? new TlsFront(config, handle ?? ((req, res) => traffic.routing(req, res)), http, control.audit, logger.child({ component: 'tls' })) : undefined;
+  const rawServer = handle ? createTrafficServer(tls?.redirect ?? handle, http, config.limits.clientKeepAliveTimeoutMs) : undefined;
   const traffic = Fastify({
     loggerInstance: logger.child({ component: 'traffic' }) as FastifyBaseLogger,
     // The proxy writes its own access line; Fastify's per-request lines would double it.
@@ -96,6 +98,11 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
   traffic.addHook('onClose', async () => pools.close());
   traffic.addHook('onClose', async () => plan.close());
   const tunnels = tunnelUpgrades(traffic.server, { resolve, connectTimeoutMs: config.proxy.connectTimeoutMs });
+  const tlsTunnels = tls && tunnelUpgrades(tls.listener.server, { resolve, connectTimeoutMs: config.proxy.connectTimeoutMs });
+  const reload = (actor: string): ReloadResult => {
+    tls?.reload(actor);
+    return reloader.reload(actor);
+  };
 
   return {
     config,
@@ -107,23 +114,25 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
     admin,
     metrics,
     events,
-    reload: (actor) => reloader.reload(actor),
+    reload,
     async listen() {
       await traffic.listen({ host: config.listen.host, port: config.listen.port });
       const address = traffic.server.address();
       if (address === null || typeof address === 'string') throw new Error('traffic listener has no TCP address');
+      const tlsAddress = await tls?.listen();
       const adminAddress = await control.listen({ host: address.address, port: address.port });
-      logger.info({ host: address.address, port: address.port, adminPort: adminAddress.port, engine: engine.name, pools: pools.names, routes: plan.routes.routes.length, backends: [...pools.members()].length }, 'gateway listening');
-      return { host: address.address, port: address.port, admin: adminAddress };
+      logger.info({ host: address.address, port: address.port, tlsPort: tlsAddress?.port, adminPort: adminAddress.port, engine: engine.name, pools: pools.names, routes: plan.routes.routes.length, backends: [...pools.members()].length }, 'gateway listening');
+      return { host: address.address, port: address.port, admin: adminAddress, ...(tlsAddress && { tls: { host: tlsAddress.address, port: tlsAddress.port } }) };
     },
     async close() {
       // Node closes idle keep-alive connections only when close() starts; one whose response finishes later
       // would hold the listener open until its keep-alive timeout, so keep sweeping until all are gone.
       const sweeper = setInterval(() => traffic.server.closeIdleConnections(), IDLE_SWEEP_MS);
       tunnels.closeAll();
+      tlsTunnels?.closeAll();
       rawServer?.startClosing();
       try {
-        await traffic.close();
+        await Promise.all([traffic.close(), tls?.close()]);
       } finally {
         clearInterval(sweeper);
       }

@@ -2,6 +2,7 @@
 // Connection header names) are dropped both ways; X-Forwarded-* and X-Request-Id are set on the way in.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 
 /** RFC 9110 §7.6.1 connection-specific headers, plus the legacy ones proxies still see. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authenticate', 'proxy-authorization']);
@@ -74,6 +75,11 @@ export function upstreamRequestHeaders(req: IncomingMessage, proto: string): Ups
     'x-request-id', requestId,
   );
   return { headers, requestId, hasBody, contentLength };
+}
+
+/** What the client spoke to this hop: a request that arrived on the TLS listener has a TLS socket. */
+export function clientProto(req: IncomingMessage): 'https' | 'http' {
+  return (req.socket as TLSSocket).encrypted === true ? 'https' : 'http';
 }
 
 /** The backend's response headers as a flat string list for writeHead, hop-by-hop headers removed. */

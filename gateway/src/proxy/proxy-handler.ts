@@ -7,7 +7,7 @@ import { NO_ROUTE, RATE_LIMITED, sendError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { ForwardContext } from './engine.js';
-import { upstreamRequestHeaders } from './forwarded-headers.js';
+import { clientProto, upstreamRequestHeaders } from './forwarded-headers.js';
 import type { ForwardingSettings, ForwardResult } from './forwarding.js';
 import type { Resolution } from '../routes/route-table.js';
 
@@ -77,7 +77,7 @@ export function proxyHandler<Request, Response>(
 
   return (request, response) => {
     const req = raw.request(request);
-    const upstream = upstreamRequestHeaders(req, 'http');
+    const upstream = upstreamRequestHeaders(req, clientProto(req));
     const startedAt = performance.now();
     const resolution = resolve(req);
     if (resolution === undefined) {

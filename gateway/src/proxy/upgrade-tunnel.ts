@@ -10,7 +10,7 @@ import type { LoadBalancer } from '../pool/load-balancer.js';
 import type { RouteResolver } from './proxy-handler.js';
 import type { PoolMember } from '../pool/pool-member.js';
 import { classifyTransportFailure } from '../transport-failure.js';
-import { upstreamRequestHeaders } from './forwarded-headers.js';
+import { clientProto, upstreamRequestHeaders } from './forwarded-headers.js';
 import { declineOtherUpgrades, isWebSocketUpgrade, replayAsPlainRequest } from './upgrade-fallback.js';
 
 export interface UpgradeTunnelOptions {
@@ -57,7 +57,7 @@ export function tunnelUpgrades(server: Server, options: UpgradeTunnelOptions): U
 }
 
 function openTunnel(req: IncomingMessage, path: string, client: Duplex, head: Buffer, member: PoolMember, loadBalancer: LoadBalancer, connectTimeoutMs: number): void {
-  const { headers } = upstreamRequestHeaders(req, 'http');
+  const { headers } = upstreamRequestHeaders(req, clientProto(req));
   // The hop-by-hop Upgrade and Connection headers are exactly what this hop must pass on, offering only
   // WebSocket: a backend offered "h2c, websocket" could otherwise switch the tunnel to h2c.
   headers.push('connection', 'upgrade', 'upgrade', 'websocket');

@@ -16,6 +16,8 @@ export interface TestGateway {
   configFile: string;
   /** The admin listener, also on 127.0.0.1:0. */
   adminUrl: string;
+  /** The TLS listener's port when tls.enabled. */
+  tlsPort: number | undefined;
   close(): Promise<void>;
 }
 
@@ -34,8 +36,8 @@ export async function startGateway(config: Record<string, unknown>, logger: Logg
   const configFile = writeConfig(merged);
   const reloadConfig = () => loadConfig({ file: configFile, env: {} });
   const gateway = await buildGateway(reloadConfig(), logger, { reloadConfig });
-  const { port, admin } = await gateway.listen();
-  return { gateway, url: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${admin.port}`, configFile, close: () => gateway.close() };
+  const { port, admin, tls } = await gateway.listen();
+  return { gateway, url: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${admin.port}`, tlsPort: tls?.port, configFile, close: () => gateway.close() };
 }
 
 function writeConfig(config: unknown): string {
