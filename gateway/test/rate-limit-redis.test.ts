@@ -3,7 +3,7 @@
 // 503 rate_limit_unavailable, both within redis.timeoutMs; with Redis back, shared limiting resumes by itself.
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { startCountingServer, type CountingServer } from './helpers/counting-server.js';
 import { startGateway, waitFor, type TestGateway } from './helpers/gateway.js';
 import { metricSum } from './helpers/metrics-sum.js';
@@ -42,7 +42,7 @@ async function statuses(gw: TestGateway, count: number): Promise<number[]> {
   return answers;
 }
 
-async function setup(t: Tap.Test, rateLimit: Record<string, unknown>) {
+async function setup(t: Test, rateLimit: Record<string, unknown>) {
   const redis = await startRedis();
   const backend = await startCountingServer((_req, res) => res.end('ok'));
   const logs = [capturedLogger(), capturedLogger()];
