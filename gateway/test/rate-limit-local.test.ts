@@ -78,3 +78,21 @@ t.test('key header:NAME gives each client its own bucket', async (t) => {
   t.same(await statuses([]), [200, 200, 429], 'without the header: counted by client address, apart from both');
   t.equal(backend.arrivals.get('GET /hello'), 6);
 });
+
+t.test('the reply-from engine limits the same way', async (t) => {
+  const backend = await startCountingServer((_req, res) => res.end('ok'));
+  const gw = await startGateway({
+    backends: [backend.url],
+    healthCheck: { enabled: false },
+    proxy: { engine: 'reply-from' },
+    routes: [{ name: 'api', match: {}, pool: 'default', rateLimit: { rate: 1, burst: 2 } }],
+  });
+  t.teardown(async () => {
+    await gw.close();
+    await backend.close();
+  });
+  const answers = await curlLimits(`${gw.url}/hello`, 3);
+  t.same(answers.map((a) => a.status), [200, 200, 429]);
+  t.equal(answers[2]!.policy, '"api";q=2;w=2');
+  t.equal(backend.arrivals.get('GET /hello'), 2);
+});
