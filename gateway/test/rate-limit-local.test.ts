@@ -58,6 +58,8 @@ t.test('over the burst: 429 with Retry-After and RateLimit headers, never reachi
   t.equal(await metricSum(gw.adminUrl, 'gateway_rate_limited_total', { route: 'limited' }), 4, 'gateway_rate_limited_total{route} counts the 429s');
   t.equal(await metricSum(gw.adminUrl, 'gateway_requests_total', { route: 'limited' }), 5, 'refused requests are not counted as a backend’s');
   t.equal(await metricSum(gw.adminUrl, 'gateway_no_backend_total'), 0, 'nor as no_available_backend');
+  const routes = (await (await fetch(`${gw.adminUrl}/routes`)).json()) as { routes: { name: string; rateLimit?: unknown }[] };
+  t.match(routes.routes, [{ name: 'limited', rateLimit: { rate: 2, burst: 5 } }, { name: 'open', rateLimit: undefined }], 'GET /routes shows the limit');
 });
 
 t.test('key header:NAME gives each client its own bucket', async (t) => {

@@ -31,6 +31,7 @@ export function describeRoute(route: Route<unknown>) {
     match: route.match,
     ...(route.single ? { pool: route.single.pool } : { split: route.split!.weights, sticky: route.sticky ?? null }),
     stripPrefix: route.stripPrefix,
+    ...(route.rateLimit ? { rateLimit: route.rateLimit } : {}),
   };
 }
 

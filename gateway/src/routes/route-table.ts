@@ -25,6 +25,8 @@ export class Route<T> {
   readonly split: WeightedSplit<T> | undefined;
   readonly sticky: RouteConfig['sticky'];
   readonly stripPrefix: boolean;
+  /** As configured, for GET /routes; the limiter itself is the edge's (gateway/src/edge/). */
+  readonly rateLimit: RouteConfig['rateLimit'];
   private readonly strip: string | undefined;
   /** The answer for a route to one pool that keeps the path: the same object every time, nothing allocated. */
   private readonly fixed: Resolution<T> | undefined;
@@ -38,6 +40,7 @@ export class Route<T> {
     this.split = config.split === undefined ? undefined : new WeightedSplit(config.split.map((side) => ({ ...side, target: lookup(side.pool) })), config.sticky, available);
     this.sticky = config.sticky;
     this.stripPrefix = config.stripPrefix;
+    this.rateLimit = config.rateLimit;
     const prefix = config.match.pathPrefix;
     this.strip = config.stripPrefix && prefix !== undefined ? (prefix.endsWith('/') ? prefix.slice(0, -1) : prefix) : undefined;
     this.fixed = this.single && this.strip === undefined ? { route: this, target: this.single.target, path: undefined } : undefined;
