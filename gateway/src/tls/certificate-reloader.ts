@@ -4,7 +4,7 @@
 import type { Server } from 'node:tls';
 import type { AuditLog } from '../observability/audit-log.js';
 import type { Logger } from '../observability/logger.js';
-import { CertificateError, type CertificateFiles } from './certificate.js';
+import { CertificateError, CIPHERS, type CertificateFiles } from './certificate.js';
 import type { CertificateStore } from './certificate-store.js';
 import { watchFiles, type FileWatch } from './file-watch.js';
 
@@ -17,6 +17,7 @@ export class CertificateReloader {
   constructor(
     private readonly store: CertificateStore,
     private readonly server: Server,
+    private readonly minVersion: 'TLSv1.2' | 'TLSv1.3',
     files: readonly CertificateFiles[],
     private readonly audit: AuditLog,
     private readonly log: Logger,
@@ -37,7 +38,7 @@ export class CertificateReloader {
     }
     const { cert, key } = this.store.default;
     // Keep the session ticket keys, so clients resume their sessions across a certificate swap.
-    this.server.setSecureContext({ cert, key, ticketKeys: this.server.getTicketKeys() });
+    this.server.setSecureContext({ cert, key, minVersion: this.minVersion, ciphers: CIPHERS, ticketKeys: this.server.getTicketKeys() });
     const after = this.store.fingerprints;
     if (after.join() !== before.join()) {
       this.audit.write({ event: 'tls-reloaded', actor, reason: `certificates ${after.join(', ')}` });

@@ -21,6 +21,16 @@ export interface LoadedCertificate {
   readonly fingerprint: string;
 }
 
+/**
+ * Forward-secret AEAD suites only (Mozilla's "intermediate" list without DHE, which would need DH parameters):
+ * Node's default list also allows CBC suites with TLS 1.2, which scanners flag (LUCKY13).
+ */
+export const CIPHERS = [
+  'TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256',
+  'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
 /** A certificate or key that cannot serve; the message starts with the config key it is about (exit 2 at start). */
 export class CertificateError extends ConfigError {
   override name = 'CertificateError';
@@ -49,7 +59,7 @@ export function loadCertificate(files: CertificateFiles, index: number, minVersi
   if (names.length === 0) throw new CertificateError(`${at}.names: ${files.cert} names no DNS name or CN; list the names it serves`);
   let context: SecureContext;
   try {
-    context = createSecureContext({ cert, key, minVersion: minVersion as 'TLSv1.2' });
+    context = createSecureContext({ cert, key, minVersion: minVersion as 'TLSv1.2', ciphers: CIPHERS });
   } catch (error) {
     throw new CertificateError(`${at}.cert: ${files.cert} is refused by OpenSSL (${(error as Error).message})`);
   }

@@ -1,10 +1,10 @@
 // The TLS listener: HTTPS (HTTP/1.1) in front of the same request handler as the cleartext traffic listener.
-// Certificates come from the store per handshake (SNI); versions below tls.minVersion are refused; the cipher
-// list is Node's default (ECDHE with AES-GCM or ChaCha20 first, no RC4/3DES/anonymous suites), and session
-// resumption uses Node's default session tickets.
+// Certificates come from the store per handshake (SNI); versions below tls.minVersion are refused; only
+// forward-secret AEAD cipher suites are offered (CIPHERS); session resumption uses Node's default session tickets.
 import type { IncomingMessage, ServerOptions as HttpOptions, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { CIPHERS } from './certificate.js';
 import type { CertificateStore } from './certificate-store.js';
 
 /** Graceful close sweeps idle keep-alive connections this often, as the cleartext listener does. */
@@ -35,6 +35,7 @@ export function createTlsListener(handle: (req: IncomingMessage, res: ServerResp
     cert: store.default.cert,
     key: store.default.key,
     minVersion: options.minVersion,
+    ciphers: CIPHERS,
     SNICallback: (servername, done) => done(null, store.select(servername)),
   }, (req, res) => {
     if (closing) res.shouldKeepAlive = false;

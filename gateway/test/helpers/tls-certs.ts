@@ -1,5 +1,5 @@
 // Self-signed certificates for TLS tests, made per run with Debian's openssl (never committed): an EC P-256 key
-// and a certificate for the given DNS names (the first is the CN), valid for two days.
+// and a certificate for the given DNS names (the first is the CN), valid for two days unless told.
 import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -8,13 +8,13 @@ export interface TestCertificate {
   key: string;
 }
 
-export function makeCertificate(dir: string, file: string, names: string[], ips: string[] = ['127.0.0.1']): TestCertificate {
+export function makeCertificate(dir: string, file: string, names: string[], { ips = ['127.0.0.1'], days = 2, extensions = [] as string[] } = {}): TestCertificate {
   const cert = join(dir, `${file}.crt`);
   const key = join(dir, `${file}.key`);
   const san = [...names.map((name) => `DNS:${name}`), ...ips.map((ip) => `IP:${ip}`)].join(',');
   execFileSync('openssl', [
     'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-subj', `/CN=${names[0]}`, '-addext', `subjectAltName=${san}`, '-days', '2', '-keyout', key, '-out', cert,
+    '-subj', `/CN=${names[0]}`, '-addext', `subjectAltName=${san}`, ...extensions.flatMap((extension) => ['-addext', extension]), '-days', String(days), '-keyout', key, '-out', cert,
   ], { stdio: 'ignore' });
   return { cert, key };
 }
@@ -35,12 +35,15 @@ export async function serverCertificate(port: number, servername: string | undef
   };
 }
 
-/** Runs openssl with an empty stdin, asynchronously: the gateway under test is in this process and must keep serving. */
-export function openssl(args: string[]): Promise<{ status: number | null; stdout: string }> {
+/**
+ * Runs openssl asynchronously (the gateway under test is in this process and must keep serving), with stdin
+ * closed at once or, for a client that has to stay connected a while, after stdinOpenMs.
+ */
+export function openssl(args: string[], stdinOpenMs = 0): Promise<{ status: number | null; stdout: string }> {
   return new Promise((resolve) => {
     const child = execFile('openssl', args, { encoding: 'utf8', timeout: 10_000 }, (error, stdout) => {
       resolve({ status: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout });
     });
-    child.stdin!.end();
+    setTimeout(() => child.stdin!.end(), stdinOpenMs);
   });
 }
