@@ -3,7 +3,8 @@
 // The gateway starts with two empty pools; the backends register themselves through its admin API, with a
 // random token made for this session (written to .gateway-admin-token for curl): backend-1..3 into `default`,
 // canary-1 into `canary`. Routes: /api/* is split 90/10 between them (sticky by the `session` cookie, the
-// /api prefix stripped), everything else goes to `default`.
+// /api prefix stripped), everything else goes to `default`. HTTPS on 8443 with a self-signed certificate made at
+// start (demo-certificate.ts), when openssl is there.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { prettyFactory } from 'pino-pretty';
+import { makeDemoCertificate } from './demo-certificate.js';
 
 const DEMO_BACKENDS = [
   { id: 'backend-1', port: 3001, pool: 'default' },
@@ -83,8 +85,13 @@ process.on('SIGTERM', () => void stopAll(0));
 
 const token = randomBytes(24).toString('base64url');
 writeFileSync(TOKEN_FILE, `${token}\n`, { mode: 0o600 });
+const certificate = makeDemoCertificate();
+const tls = 'error' in certificate
+  ? { GATEWAY_TLS_ENABLED: 'false' }
+  : { GATEWAY_TLS_ENABLED: 'true', GATEWAY_TLS_CERTIFICATES: JSON.stringify([certificate]) };
 // The gateway reads the token from the file, so it is not in its environment; backends get it to register.
 start('gateway', gatewayScript, ['start'], {
+  ...tls,
   GATEWAY_BACKENDS: '',
   GATEWAY_POOLS: JSON.stringify(DEMO_POOLS),
   GATEWAY_ROUTES: JSON.stringify(DEMO_ROUTES),
@@ -92,6 +99,9 @@ start('gateway', gatewayScript, ['start'], {
   GATEWAY_ADMIN_TOKEN_FILE: TOKEN_FILE,
 }, COLORS[0]!);
 process.stdout.write(`gateway: http://127.0.0.1:8080 (try: curl -i localhost:8080/hello); admin ${ADMIN_URL} (try: curl ${ADMIN_URL}/pool)\n`);
+process.stdout.write('error' in certificate
+  ? `HTTPS is off: no self-signed certificate could be made (${certificate.error})\n`
+  : `gateway: https://localhost:8443 with a self-signed certificate made now (try: curl -k https://localhost:8443/hello, or --cacert ${certificate.cert})\n`);
 process.stdout.write(`admin token for this session: ${TOKEN_FILE} (curl -H "Authorization: Bearer $(cat .gateway-admin-token)" -X POST ${ADMIN_URL}/pool/<id>/drain)\n`);
 process.stdout.write('routes: /api/* → 90 % pool default, 10 % pool canary (sticky by cookie "session"); the rest → default (curl localhost:8081/routes)\n');
 process.stdout.write('Ctrl-C stops everything\n');
