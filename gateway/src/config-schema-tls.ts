@@ -5,6 +5,7 @@ import { z } from 'zod';
 export const DEFAULT_TLS_PORT = 8443;
 /** TLS 1.0 and 1.1 are deprecated (RFC 8996); Node's default cipher list with 1.2 as the floor is modern. */
 export const DEFAULT_TLS_MIN_VERSION = 'TLSv1.2';
+export type TlsMinVersion = 'TLSv1.2' | 'TLSv1.3';
 /** HSTS is off unless configured: once a browser has seen it, it refuses cleartext for max-age seconds. */
 export const DEFAULT_HSTS_MAX_AGE = 0;
 

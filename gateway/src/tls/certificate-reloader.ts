@@ -2,6 +2,7 @@
 // and the server's default context is replaced, so the next handshake uses them; open connections keep the
 // context they were made with. A certificate that cannot serve is refused (logged and audited), the old ones stay.
 import type { Server } from 'node:tls';
+import type { TlsMinVersion } from '../config-schema-tls.js';
 import type { AuditLog } from '../observability/audit-log.js';
 import type { Logger } from '../observability/logger.js';
 import { CertificateError, CIPHERS, type CertificateFiles } from './certificate.js';
@@ -17,7 +18,7 @@ export class CertificateReloader {
   constructor(
     private readonly store: CertificateStore,
     private readonly server: Server,
-    private readonly minVersion: 'TLSv1.2' | 'TLSv1.3',
+    private readonly minVersion: TlsMinVersion,
     files: readonly CertificateFiles[],
     private readonly audit: AuditLog,
     private readonly log: Logger,

@@ -2,6 +2,7 @@
 // the name's first label, else the first (default) certificate. A reload reads every file again and swaps the
 // whole set in one assignment, or keeps the old set when any certificate fails.
 import type { SecureContext } from 'node:tls';
+import type { TlsMinVersion } from '../config-schema-tls.js';
 import { loadCertificate, type CertificateFiles, type LoadedCertificate } from './certificate.js';
 
 interface CertificateSet {
@@ -13,7 +14,7 @@ export class CertificateStore {
   private current: CertificateSet;
 
   /** Throws CertificateError (naming the config key) when a certificate cannot serve. */
-  constructor(private readonly files: readonly CertificateFiles[], private readonly minVersion: string) {
+  constructor(private readonly files: readonly CertificateFiles[], private readonly minVersion: TlsMinVersion) {
     this.current = this.load();
   }
 

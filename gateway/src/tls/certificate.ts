@@ -3,6 +3,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext, type SecureContext } from 'node:tls';
+import type { TlsMinVersion } from '../config-schema-tls.js';
 import { ConfigError } from '../config.js';
 
 export interface CertificateFiles {
@@ -37,7 +38,7 @@ export class CertificateError extends ConfigError {
 }
 
 /** Reads and checks the files of tls.certificates[index]; throws CertificateError naming the key at fault. */
-export function loadCertificate(files: CertificateFiles, index: number, minVersion: string): LoadedCertificate {
+export function loadCertificate(files: CertificateFiles, index: number, minVersion: TlsMinVersion): LoadedCertificate {
   const at = `tls.certificates.${index}`;
   const cert = readFile(files.cert, `${at}.cert`);
   const key = readFile(files.key, `${at}.key`);
@@ -59,7 +60,7 @@ export function loadCertificate(files: CertificateFiles, index: number, minVersi
   if (names.length === 0) throw new CertificateError(`${at}.names: ${files.cert} names no DNS name or CN; list the names it serves`);
   let context: SecureContext;
   try {
-    context = createSecureContext({ cert, key, minVersion: minVersion as 'TLSv1.2', ciphers: CIPHERS });
+    context = createSecureContext({ cert, key, minVersion, ciphers: CIPHERS });
   } catch (error) {
     throw new CertificateError(`${at}.cert: ${files.cert} is refused by OpenSSL (${(error as Error).message})`);
   }
@@ -67,7 +68,7 @@ export function loadCertificate(files: CertificateFiles, index: number, minVersi
 }
 
 /** `gateway check` and start: the certificates must load before anything listens; throws CertificateError. */
-export function checkCertificates(tls: { enabled: boolean; certificates: readonly CertificateFiles[]; minVersion: string }): void {
+export function checkCertificates(tls: { enabled: boolean; certificates: readonly CertificateFiles[]; minVersion: TlsMinVersion }): void {
   if (tls.enabled) tls.certificates.forEach((files, index) => loadCertificate(files, index, tls.minVersion));
 }
 

@@ -6,13 +6,14 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { CIPHERS } from './certificate.js';
 import type { CertificateStore } from './certificate-store.js';
+import type { TlsMinVersion } from '../config-schema-tls.js';
 
 /** Graceful close sweeps idle keep-alive connections this often, as the cleartext listener does. */
 const IDLE_SWEEP_MS = 50;
 
 export interface TlsListenerOptions {
   store: CertificateStore;
-  minVersion: 'TLSv1.2' | 'TLSv1.3';
+  minVersion: TlsMinVersion;
   /** Strict-Transport-Security max-age in seconds on every response; 0 sends none. */
   hstsMaxAge: number;
   http: HttpOptions;
