@@ -23,7 +23,7 @@ export class TlsFront {
   constructor(private readonly config: GatewayConfig, handle: Handler, http: HttpOptions, audit: AuditLog, private readonly log: Logger) {
     const { tls } = config;
     const store = new CertificateStore(tls.certificates, tls.minVersion);
-    this.listener = createTlsListener(handle, { store, minVersion: tls.minVersion, hstsMaxAge: tls.hsts, http, keepAliveTimeoutMs: config.limits.clientKeepAliveTimeoutMs });
+    this.listener = createTlsListener(handle, { store, minVersion: tls.minVersion, hstsMaxAge: tls.hsts, http, handshakeTimeoutMs: config.limits.clientHeadersTimeoutMs, keepAliveTimeoutMs: config.limits.clientKeepAliveTimeoutMs });
     this.reloader = new CertificateReloader(store, this.listener.server, tls.minVersion, tls.certificates, audit, log);
     this.port = tls.port;
     this.redirect = tls.redirectHttp ? redirectToHttps(() => this.port) : undefined;

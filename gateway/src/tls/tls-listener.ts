@@ -17,6 +17,8 @@ export interface TlsListenerOptions {
   /** Strict-Transport-Security max-age in seconds on every response; 0 sends none. */
   hstsMaxAge: number;
   http: HttpOptions;
+  /** A client must finish its handshake within this (Node's default, 120 s, lets idle sockets pile up). */
+  handshakeTimeoutMs: number;
   keepAliveTimeoutMs: number;
 }
 
@@ -37,6 +39,7 @@ export function createTlsListener(handle: (req: IncomingMessage, res: ServerResp
     key: store.default.key,
     minVersion: options.minVersion,
     ciphers: CIPHERS,
+    handshakeTimeout: options.handshakeTimeoutMs,
     SNICallback: (servername, done) => done(null, store.select(servername)),
   }, (req, res) => {
     if (closing) res.shouldKeepAlive = false;
