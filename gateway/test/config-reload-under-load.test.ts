@@ -46,7 +46,7 @@ t.test('a reload that edits routes, adds a pool and removes one, while 50 client
   await waitFor(async () => (await curlTimes(`${gw.url}/next/hello`, 1))[0]!.status === 200, 1_000, 20);
   t.ok(Date.now() - reloadedAt < 1_000, 'the new route answered within 1 s');
   const legacy = await curlTimes(`${gw.url}/legacy/hello`, 1);
-  t.equal(legacy[0]!.backend, 'backend-1', 'the removed route now falls through to the catch-all (app pool)');
+  t.ok(['backend-1', 'backend-2'].includes(legacy[0]!.backend), `the removed route now falls through to the catch-all: the app pool answered (${legacy[0]!.backend})`);
 
   const result = await load;
   t.equal(result.errors + result.timeouts + result.non2xx, 0, `${result.requests.total} requests during the reload, none failed`);
