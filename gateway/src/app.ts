@@ -97,8 +97,9 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
   traffic.addHook('onClose', async () => engine.close());
   traffic.addHook('onClose', async () => pools.close());
   traffic.addHook('onClose', async () => plan.close());
-  const tunnels = tunnelUpgrades(traffic.server, { resolve, connectTimeoutMs: config.proxy.connectTimeoutMs });
-  const tlsTunnels = tls && tunnelUpgrades(tls.listener.server, { resolve, connectTimeoutMs: config.proxy.connectTimeoutMs });
+  const tunnelOptions = { resolve, connectTimeoutMs: config.proxy.connectTimeoutMs, log: logger.child({ component: 'proxy' }) };
+  const tunnels = tunnelUpgrades(traffic.server, tunnelOptions);
+  const tlsTunnels = tls && tunnelUpgrades(tls.listener.server, tunnelOptions);
   const reload = (actor: string): ReloadResult => {
     tls?.reload(actor);
     return reloader.reload(actor);

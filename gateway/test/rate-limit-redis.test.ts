@@ -1,8 +1,8 @@
 // Rate limits shared through a real redis-server: two gateways enforce one limit together; with Redis killed,
 // failOpen keeps serving under each gateway's local fallback limit and logs the outage once, failClosed answers
 // 503 rate_limit_unavailable, both within redis.timeoutMs; with Redis back, shared limiting resumes by itself.
-import { Writable } from 'node:stream';
 import pino from 'pino';
+import { capturedLogger } from './helpers/captured-logger.js';
 import t, { type Test } from 'tap';
 import { startCountingServer, type CountingServer } from './helpers/counting-server.js';
 import { startGateway, waitFor, type TestGateway } from './helpers/gateway.js';
@@ -10,18 +10,6 @@ import { metricSum } from './helpers/metrics-sum.js';
 import { startRedis, type TestRedis } from './helpers/redis.js';
 
 const TIMEOUT_MS = 200;
-
-/** A logger whose lines the test can read. */
-function capturedLogger() {
-  const lines: { level: number; msg: string }[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { lines, logger: pino({ level: 'info' }, stream), count: (text: string) => lines.filter((line) => line.msg.includes(text)).length };
-}
 
 async function redisGateway(backend: CountingServer, redis: TestRedis, rateLimit: Record<string, unknown>, logger = pino({ level: 'silent' })): Promise<TestGateway> {
   return startGateway({

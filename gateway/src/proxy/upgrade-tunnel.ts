@@ -7,9 +7,13 @@ import { connect as connectTcp, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect as connectTls } from 'node:tls';
 import type { LoadBalancer } from '../pool/load-balancer.js';
+import type { Logger } from '../observability/logger.js';
 import type { RouteResolver } from './proxy-handler.js';
 import type { PoolMember } from '../pool/pool-member.js';
-import { classifyTransportFailure } from '../transport-failure.js';
+import { errors } from 'undici';
+import { classifyTransportFailure, type TransportFailure } from '../transport-failure.js';
+
+const { ConnectTimeoutError } = errors;
 import { clientProto, upstreamRequestHeaders } from './forwarded-headers.js';
 import { declineOtherUpgrades, isWebSocketUpgrade, replayAsPlainRequest } from './upgrade-fallback.js';
 
@@ -17,6 +21,8 @@ export interface UpgradeTunnelOptions {
   /** The handshake is routed like any request: its route's pool takes the tunnel. */
   resolve: RouteResolver;
   connectTimeoutMs: number;
+  /** A handshake the backend failed is answered 502/504 to the client and logged here with its cause. */
+  log: Logger;
 }
 
 export interface UpgradeTunnels {
@@ -47,7 +53,7 @@ export function tunnelUpgrades(server: Server, options: UpgradeTunnelOptions): U
       client.end('HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{"error":"no_available_backend"}');
       return;
     }
-    openTunnel(req, resolution.path ?? req.url!, client, head, member, loadBalancer, options.connectTimeoutMs);
+    openTunnel(req, resolution.path ?? req.url!, client, head, member, loadBalancer, options);
   });
   return {
     closeAll: () => {
@@ -56,7 +62,7 @@ export function tunnelUpgrades(server: Server, options: UpgradeTunnelOptions): U
   };
 }
 
-function openTunnel(req: IncomingMessage, path: string, client: Duplex, head: Buffer, member: PoolMember, loadBalancer: LoadBalancer, connectTimeoutMs: number): void {
+function openTunnel(req: IncomingMessage, path: string, client: Duplex, head: Buffer, member: PoolMember, loadBalancer: LoadBalancer, { connectTimeoutMs, log }: UpgradeTunnelOptions): void {
   const { headers } = upstreamRequestHeaders(req, clientProto(req));
   // The hop-by-hop Upgrade and Connection headers are exactly what this hop must pass on, offering only
   // WebSocket: a backend offered "h2c, websocket" could otherwise switch the tunnel to h2c.
@@ -73,9 +79,18 @@ function openTunnel(req: IncomingMessage, path: string, client: Duplex, head: Bu
     backend.destroy();
     client.destroy();
   };
+  /** Nothing came back yet: the client can still be told, in HTTP, that the backend failed, and the log why. */
+  const refuse = (failure: TransportFailure) => {
+    if (failure.blamesBackend) loadBalancer.reportFailure(member, failure.reason);
+    closed = true;
+    member.inFlight -= 1;
+    backend.destroy();
+    const { status, code } = failure.clientError;
+    log.warn({ backend: member.id, pool: member.backend.pool, path, reason: failure.reason, cause: failure.cause }, `WebSocket handshake to ${member.id} failed: ${failure.cause}`);
+    client.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"${code}"}`);
+  };
   const connectTimer = setTimeout(() => {
-    loadBalancer.reportFailure(member, 'connect timeout');
-    close();
+    if (!closed) refuse(classifyTransportFailure(new ConnectTimeoutError(`no connection within proxy.connectTimeoutMs (${connectTimeoutMs} ms)`), false));
   }, connectTimeoutMs);
   backend.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
     clearTimeout(connectTimer);
@@ -90,13 +105,7 @@ function openTunnel(req: IncomingMessage, path: string, client: Duplex, head: Bu
   backend.once('error', (error: NodeJS.ErrnoException) => {
     clearTimeout(connectTimer);
     if (backend.bytesRead === 0 && !closed) {
-      // Nothing came back yet: the client can still be told, in HTTP, that the backend failed.
-      const failure = classifyTransportFailure(error, backend.bytesWritten > 0);
-      if (failure.blamesBackend) loadBalancer.reportFailure(member, failure.reason);
-      closed = true;
-      member.inFlight -= 1;
-      const { status, code } = failure.clientError;
-      client.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"${code}"}`);
+      refuse(classifyTransportFailure(error, backend.bytesWritten > 0));
       return;
     }
     close();
