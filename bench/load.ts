@@ -84,7 +84,7 @@ async function bench(options: BenchOptions): Promise<void> {
     process.stderr.write(`bench: backends ready at ${backends.origins.join(' ')} (process groups ${backends.pgids.join(',')})\n`);
     const targets: Target[] = [];
     for (const name of options.targets) {
-      const target = await startTarget(name, backends, dir, options.proxyConfigs, options.routes);
+      const target = await startTarget(name, backends, dir, options.proxyConfigs, options.routes, options.altNode?.path);
       process.stderr.write(`bench: ${name} ready at ${target.url} (process groups ${target.pgids.join(',')})\n`);
       targets.push(target);
     }
@@ -94,7 +94,8 @@ async function bench(options: BenchOptions): Promise<void> {
     const { outDir, ...flags } = options;
     const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
     const routeTable = options.targets.includes('gateway-routes') ? ` · gateway-routes: ${options.routes} routes` : '';
-    const described = `${options.backends} backends · ${options.proxyConfigs} nginx/HAProxy configs${routeTable} · ${options.connections} connections${options.rate ? ` at ${options.rate} req/s` : ''} · ${options.durationSec} s × ${options.rounds} rounds · ${startedAt.toISOString()}`;
+    const nodes = ` · Node ${process.version}${options.altNode ? ` (*-alt-node: ${options.altNode.version})` : ''}`;
+    const described = `${options.backends} backends · ${options.proxyConfigs} nginx/HAProxy configs${routeTable}${nodes} · ${options.connections} connections${options.rate ? ` at ${options.rate} req/s` : ''} · ${options.durationSec} s × ${options.rounds} rounds · ${startedAt.toISOString()}`;
     const stamp = startedAt.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
     await mkdir(outDir, { recursive: true });
     const jsonFile = join(outDir, `${stamp}.json`);

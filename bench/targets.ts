@@ -12,7 +12,7 @@ import { minimalProxyConfig, nginxBackendsConfig, type ProxyConfigSource, type P
 import { renderedProxyConfig } from './rendered-configs.js';
 import { freePort } from './free-port.js';
 
-export const TARGET_NAMES = ['direct', 'gateway', 'gateway-routes', 'gateway-reply-from', 'gateway-tail', 'node-floor', 'nginx', 'haproxy'] as const;
+export const TARGET_NAMES = ['direct', 'gateway', 'gateway-alt-node', 'gateway-routes', 'gateway-reply-from', 'gateway-tail', 'node-floor', 'node-floor-alt-node', 'nginx', 'haproxy'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 export type BackendKind = 'demo' | 'nginx';
 export const PROXY_CONFIGS = { rendered: renderedProxyConfig, minimal: minimalProxyConfig } satisfies Record<string, ProxyConfigSource>;
@@ -102,8 +102,8 @@ const TAIL_TOLERANCE_ENV = { GATEWAY_RETRY_HEDGE_AFTER_MS: '50', GATEWAY_RETRY_P
  */
 export const DEFAULT_ROUTE_COUNT = 50;
 
-async function startGateway(name: TargetName, engine: 'undici' | 'reply-from', backends: Backends, dir: string, extraEnv: Record<string, string> = {}): Promise<Target> {
-  const gateway = startProcess(name, process.execPath, [join(distDir, 'gateway/src/cli.js'), 'start'], {
+async function startGateway(name: TargetName, engine: 'undici' | 'reply-from', backends: Backends, dir: string, extraEnv: Record<string, string> = {}, node = process.execPath): Promise<Target> {
+  const gateway = startProcess(name, node, [join(distDir, 'gateway/src/cli.js'), 'start'], {
     // cwd: a temp dir, so neither the repository's ./gateway.config.json (ports 3001-3003) is picked up
     // nor an audit log written into the working tree.
     cwd: dir,
@@ -130,14 +130,14 @@ async function startGateway(name: TargetName, engine: 'undici' | 'reply-from', b
 }
 
 /** The minimal Node proxy (bench/node-floor-proxy.ts): what any Node proxy costs before its features. */
-async function startNodeFloor(backends: Backends): Promise<Target> {
+async function startNodeFloor(name: TargetName, backends: Backends, node = process.execPath): Promise<Target> {
   const port = await freePort();
-  const floor = startProcess('node-floor', process.execPath, [join(distDir, 'bench/node-floor-proxy.js'), String(port), backends.origins.join(',')], {
+  const floor = startProcess(name, node, [join(distDir, 'bench/node-floor-proxy.js'), String(port), backends.origins.join(',')], {
     env: { PATH: process.env.PATH },
   });
   const url = `http://127.0.0.1:${port}${PATH}`;
   await waitUntilServing(floor, url);
-  return { name: 'node-floor', url, pgids: [floor.pgid] };
+  return { name, url, pgids: [floor.pgid] };
 }
 
 async function startProxy(kind: ProxyKind, backends: Backends, dir: string, configs: ProxyConfigName): Promise<Target> {
@@ -158,8 +158,11 @@ async function startProxy(kind: ProxyKind, backends: Backends, dir: string, conf
   return { name: kind, url, pgids: [proxy.pgid] };
 }
 
-/** Starts one target in front of the backends ('direct' starts nothing: it is the backends). */
-export async function startTarget(name: TargetName, backends: Backends, dir: string, proxyConfigs: ProxyConfigName, routes = DEFAULT_ROUTE_COUNT): Promise<Target> {
+/**
+ * Starts one target in front of the backends ('direct' starts nothing: it is the backends). The *-alt-node
+ * targets run on the binary given as altNode (--node), the rest on the Node running the bench.
+ */
+export async function startTarget(name: TargetName, backends: Backends, dir: string, proxyConfigs: ProxyConfigName, routes = DEFAULT_ROUTE_COUNT, altNode?: string): Promise<Target> {
   switch (name) {
     case 'direct':
       // All connections to the first backend: on 2 cores one backend is not slower than three, and a
@@ -167,6 +170,8 @@ export async function startTarget(name: TargetName, backends: Backends, dir: str
       return { name, url: backends.origins[0]! + PATH, pgids: backends.pgids };
     case 'gateway':
       return startGateway(name, 'undici', backends, dir);
+    case 'gateway-alt-node':
+      return startGateway(name, 'undici', backends, dir, {}, requireAltNode(altNode));
     case 'gateway-routes':
       return startGateway(name, 'undici', backends, dir, routeTableEnv(routes));
     case 'gateway-reply-from':
@@ -174,11 +179,18 @@ export async function startTarget(name: TargetName, backends: Backends, dir: str
     case 'gateway-tail':
       return startGateway(name, 'undici', backends, dir, TAIL_TOLERANCE_ENV);
     case 'node-floor':
-      return startNodeFloor(backends);
+      return startNodeFloor(name, backends);
+    case 'node-floor-alt-node':
+      return startNodeFloor(name, backends, requireAltNode(altNode));
     case 'nginx':
     case 'haproxy':
       return startProxy(name, backends, dir, proxyConfigs);
   }
+}
+
+function requireAltNode(altNode: string | undefined): string {
+  if (altNode === undefined) throw new Error('the *-alt-node targets need --node PATH');
+  return altNode;
 }
 
 /** First line of `command`'s version output (stdout or stderr: nginx and wrk use stderr), or undefined when not installed. */
