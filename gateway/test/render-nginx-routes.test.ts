@@ -75,7 +75,7 @@ t.test('the header says what routing becomes and what nginx cannot do', async (t
   t.match(text, /# - Changing a split at runtime \(PUT \/routes\/:name\/split/);
   t.match(text, /# - consistent-hash \(api, green\) is nginx's ketama ring/);
   t.match(text, /# - Backup servers of api are left out/);
-  t.match(text, /# - Left out: the rate limits of route exact/);
+  t.match(text, /# - Rate limits, 429 once a client has used its burst:\n#   route exact: 10 at once, 10\/s over time, per client address\./);
   t.match(text, /# - Left out: pool idle, which no route sends to\./);
 });
 

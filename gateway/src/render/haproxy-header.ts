@@ -2,8 +2,10 @@
 // cannot express, with what the file does instead, for the pools and routes actually rendered.
 import type { DropIn } from './drop-in.js';
 import { HAPROXY_MAX_WEIGHT, RETRY_ON_STATUSES, weightScale } from './haproxy-backend.js';
+import { haproxyLimitLines } from './haproxy-rate-limits.js';
 import { headerMatchers, leftOutLines, summaryLines } from './header-lines.js';
 import { policyWords, spoken } from './pool-settings.js';
+import { limitSummaryLines, routeLimits } from './route-limits.js';
 
 export function haproxyHeader(dropIn: DropIn, port: number, statsPort: number): string[] {
   const { single, health, passive, retry, proxy, limits } = dropIn;
@@ -33,6 +35,8 @@ export function haproxyHeader(dropIn: DropIn, port: number, statsPort: number): 
       ? '- Errors are HAProxy HTML pages, not the gateway JSON body; /metrics has HAProxy\'s metric names, not gateway_*.'
       : '- No route answers 404 with the gateway JSON body; other errors are HAProxy HTML pages. /metrics has HAProxy\'s metric names, not gateway_*.',
     ...(single ? [] : routingLines(dropIn)),
+    ...limitSummaryLines(routeLimits(dropIn)),
+    ...haproxyLimitLines(dropIn),
     ...leftOutLines(dropIn),
     ...policyLines(dropIn),
   ];

@@ -15,7 +15,7 @@ export function backendName(pool: string): string {
 }
 
 /** The routing rules of the frontend, indented as its other lines. */
-export function routeRules(dropIn: DropIn): string {
+export function routeRules(dropIn: DropIn, limits: readonly string[]): string {
   const routes = dropIn.routes;
   const body = JSON.stringify({ error: NO_ROUTE.code, message: NO_ROUTE.message, requestId: '%[req.hdr(x-request-id)]' });
   const strips = routes.filter((route) => strippedPrefix(route) !== undefined);
@@ -28,6 +28,7 @@ export function routeRules(dropIn: DropIn): string {
     }),
     "    # No route: 404 with the gateway's JSON body.",
     `    http-request return status 404 content-type "application/json; charset=utf-8" hdr cache-control no-store lf-string ${quoted(body)} unless { var(txn.route) -m found }`,
+    ...limits,
     ...(strips.length > 0 ? ['    # stripPrefix: the backend sees the path without the prefix; the query string stays.'] : []),
     ...strips.map((route) => `    http-request replace-path ${quoted(`^${regexEscape(strippedPrefix(route)!)}/?(.*)$`)} '/\\1' if ${isRoute(route)}`),
     ...routes.flatMap(splitDraw),
@@ -65,7 +66,12 @@ function aclNames(route: RouteConfig): string[] {
 }
 
 function isRoute(route: RouteConfig): string {
-  return `{ var(txn.route) -m str ${route.name} }`;
+  return routeIs(route.name);
+}
+
+/** The condition that the request's route is the one named. */
+export function routeIs(name: string): string {
+  return `{ var(txn.route) -m str ${name} }`;
 }
 
 /** A split's draw in [0, total) into txn.split: the sticky key's hash when the request has it, else at random. */
@@ -95,6 +101,6 @@ function useBackend(route: RouteConfig): string[] {
 }
 
 /** A word HAProxy reads as written: bare when it is plain, else in single quotes (where nothing is interpreted). */
-function quoted(text: string): string {
+export function quoted(text: string): string {
   return /^[A-Za-z0-9._~/:@=+-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
 }

@@ -5,6 +5,7 @@ import type { GatewayConfig } from '../config.js';
 import { dropIn as readDropIn } from './drop-in.js';
 import { backendBlock, hasNamedServers } from './haproxy-backend.js';
 import { haproxyHeader } from './haproxy-header.js';
+import { limitRules, limitTables } from './haproxy-rate-limits.js';
 import { backendName, routeRules } from './haproxy-routes.js';
 import { commentBlock, duration } from './pool-settings.js';
 
@@ -28,7 +29,9 @@ export function renderHaproxy(config: GatewayConfig, options: HaproxyRenderOptio
   const port = options.port ?? HAPROXY_DEFAULT_PORT;
   const statsPort = options.statsPort ?? HAPROXY_DEFAULT_STATS_PORT;
   const health = dropIn.health;
-  const backends = single ? [backendBlock(single, SINGLE_BACKEND, proxy)] : dropIn.pools.map((pool) => backendBlock(pool, backendName(pool.name), proxy));
+  const pools = single ? [backendBlock(single, SINGLE_BACKEND, proxy)] : dropIn.pools.map((pool) => backendBlock(pool, backendName(pool.name), proxy));
+  const backends = [...pools, ...limitTables(dropIn)];
+  const routing = single ? [...limitRules(dropIn, false), `    default_backend ${SINGLE_BACKEND}`].join('\n') : routeRules(dropIn, limitRules(dropIn, true));
   const named = dropIn.pools.some(hasNamedServers);
 
   return `${commentBlock(haproxyHeader(dropIn, port, statsPort))}
@@ -60,7 +63,7 @@ frontend gateway
     option forwardfor
     http-request set-header X-Forwarded-Proto http
     http-request set-header X-Forwarded-Host %[req.hdr(host)]
-${bodyLimit(limits.maxBodyBytes)}${single ? `    default_backend ${SINGLE_BACKEND}` : routeRules(dropIn)}
+${bodyLimit(limits.maxBodyBytes)}${routing}
 
 ${backends.join('\n\n')}
 

@@ -1,5 +1,5 @@
 // Header lines both renderers write alike for a config with routes: the routes and pools rendered, and what was
-// left out: rate limits, and routes and pools no request could reach.
+// left out: routes and pools no request could reach.
 import type { DropIn } from './drop-in.js';
 import { policyWords } from './pool-settings.js';
 import { describeRoute } from './route-patterns.js';
@@ -12,8 +12,6 @@ export function summaryLines(dropIn: DropIn): string[] {
 /** What the route table has that a drop-in does not render at all. */
 export function leftOutLines(dropIn: DropIn): string[] {
   const lines: string[] = [];
-  const limited = dropIn.routes.filter((route) => route.rateLimit !== undefined).map((route) => route.name);
-  if (limited.length > 0) lines.push(`- Left out: the rate limits of route ${limited.join(', ')} (429 rate_limited in the gateway); this file does not limit.`);
   if (dropIn.unreachable.length > 0) lines.push(`- Left out: route ${dropIn.unreachable.join(', ')}, after a route that matches every request (the gateway never reaches it either).`);
   if (dropIn.unrouted.length > 0) lines.push(`- Left out: pool ${dropIn.unrouted.join(', ')}, which no route sends to.`);
   return lines;

@@ -3,7 +3,9 @@
 import type { DropIn } from './drop-in.js';
 import { NEXT_UPSTREAM_STATUSES } from './nginx-pool.js';
 import { headerMatchers, leftOutLines, summaryLines } from './header-lines.js';
+import { nginxLimitLines } from './nginx-rate-limits.js';
 import { duration, policyWords, spoken } from './pool-settings.js';
+import { limitSummaryLines, routeLimits } from './route-limits.js';
 
 /** nginx's own idea of non-idempotent: only these are never sent twice (ngx_http_upstream.c). */
 const NGINX_NON_IDEMPOTENT = ['POST', 'LOCK', 'PATCH'];
@@ -35,6 +37,8 @@ export function nginxHeader(dropIn: DropIn, port: number): string[] {
       ? '- Errors are nginx HTML pages, not the gateway JSON body; no admin API, /metrics, audit log or dashboard.'
       : '- No route answers 404 with the gateway JSON body; other errors are nginx HTML pages. No admin API, /metrics, audit log or dashboard.',
     ...(single ? [] : routingLines(dropIn)),
+    ...limitSummaryLines(routeLimits(dropIn)),
+    ...nginxLimitLines(dropIn),
     ...leftOutLines(dropIn),
     ...policyLines(dropIn),
   ];

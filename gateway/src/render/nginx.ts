@@ -5,6 +5,7 @@ import type { GatewayConfig } from '../config.js';
 import { dropIn as readDropIn, type DropIn } from './drop-in.js';
 import { nginxHeader } from './nginx-header.js';
 import { cookieMaps } from './nginx-keys.js';
+import { limitRequests, limitZones } from './nginx-rate-limits.js';
 import { proxyDirectives, UNCAPPED_REQUESTS_PER_CONNECTION, upstreamBlock } from './nginx-pool.js';
 import { routedServer, routeMaps, upstreamName } from './nginx-routes.js';
 import { commentBlock, duration, RenderError } from './pool-settings.js';
@@ -27,6 +28,7 @@ export function renderNginx(config: GatewayConfig, options: NginxRenderOptions =
   const { single, limits } = dropIn;
   checkUpstreamNames(dropIn);
   const upstreams = single ? [upstreamBlock(single, SINGLE_UPSTREAM, dropIn.proxy)] : dropIn.pools.map((pool) => upstreamBlock(pool, upstreamName(pool.name), dropIn.proxy));
+  const zones = limitZones(dropIn, single === undefined);
   const server = single ? `        location / {\n${proxyDirectives(single, dropIn.proxy, SINGLE_UPSTREAM)}\n        }` : routedServer(dropIn);
 
   return `${commentBlock(nginxHeader(dropIn, port))}
@@ -64,11 +66,11 @@ http {
     }
 ${cookieMaps(dropIn).map((map) => `\n${map}\n`).join('')}
 ${upstreams.join('\n\n')}
-${single ? '' : `\n${routeMaps(dropIn)}\n`}
+${single ? '' : `\n${routeMaps(dropIn)}\n`}${zones === '' ? '' : `\n${zones}\n`}
     server {
         listen ${listenAddress(dropIn.listenHost, port)};
 
-${server}
+${limitRequests(dropIn)}${server}
     }
 }
 `;
