@@ -19,6 +19,8 @@ import { UndiciEngine } from './proxy/undici-engine.js';
 import { tunnelUpgrades } from './proxy/upgrade-tunnel.js';
 import { TlsFront } from './tls/tls-front.js';
 import { TrafficPlan } from './traffic-plan.js';
+import { workerCount } from './config-schema-workers.js';
+import type { GatewayRole, TrafficAddresses } from './workers/gateway-role.js';
 
 const IDLE_SWEEP_MS = 50;
 
@@ -38,7 +40,9 @@ export interface Gateway {
   /** Re-reads the config and applies its pools and routes (SIGHUP, POST /config/reload); the old config stays on error. */
   reload(actor: string): ReloadResult;
   /** Starts the traffic, TLS (when enabled) and admin listeners; resolves with the bound addresses (useful with port 0). */
-  listen(): Promise<{ host: string; port: number; admin: { host: string; port: number }; tls?: { host: string; port: number } }>;
+  listen(): Promise<TrafficAddresses & { admin: { host: string; port: number } }>;
+  /** The traffic and TLS listeners alone: a traffic worker's part of listen(). */
+  listenTraffic(): Promise<TrafficAddresses>;
   /** Stops accepting, lets in-flight requests finish, stops health checks and closes upstream pools. */
   close(): Promise<void>;
 }
@@ -46,22 +50,26 @@ export interface Gateway {
 export interface GatewayOptions {
   /** Reads the config again for a reload (SIGHUP, POST /config/reload); without it reloads are refused. */
   reloadConfig?: () => GatewayConfig;
+  /** A multi-process gateway's half (gateway/src/workers/); unset, this one process does everything. */
+  role?: GatewayRole;
 }
 
 export async function buildGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
   const healthLog = logger.child({ component: 'health' });
   const events = new EventFeed();
   // Routes and pools are read only when a backend appears and at scrape time, so the metrics can exist first.
-  const metrics: GatewayMetrics | undefined = config.metrics.enabled ? new GatewayMetrics(() => pools.members(), (pool) => plan.routesTo(pool), config.proxy.engine) : undefined;
+  const metrics: GatewayMetrics | undefined = config.metrics.enabled ? new GatewayMetrics(() => pools.members(), (pool) => plan.routesTo(pool), config.proxy.engine, workerCount(config.workers)) : undefined;
+  const role = options.role;
   const control = new ControlPlane(config, logger, { metrics, events });
-  const onChange = (change: PoolChange) => {
+  // A worker's changes mirror the primary's, which logs, audits and feeds the dashboard once.
+  const onChange = role?.kind === 'worker' ? (change: PoolChange) => metrics?.observeChange(change) : (change: PoolChange) => {
     logPoolChange(healthLog, change);
     control.recordChange(change);
     metrics?.observeChange(change);
     events.record(change);
   };
   const pools = new PoolSet();
-  const plan = new TrafficPlan(pools, { onChange, metrics, healthLog, proxyLog: logger.child({ component: 'proxy' }) });
+  const plan = new TrafficPlan(pools, { onChange, metrics, healthLog, proxyLog: logger.child({ component: 'proxy' }), reportFailureTo: role?.kind === 'worker' ? role.reportFailureTo : undefined });
   plan.apply(config);
   const resolve: RouteResolver = (req) => plan.routes.resolve(req);
   // reply-from is loaded only when chosen: the default engine should not carry its modules in memory.
@@ -69,7 +77,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
     ? new UndiciEngine({ maxBodyBytes: config.limits.maxBodyBytes })
     : new (await import('./proxy/reply-from-engine.js')).ReplyFromEngine(config.proxy);
   const reloader = new ConfigReloader(config, options.reloadConfig, plan, control, logger.child({ component: 'reload' }), metrics);
-  const admin = await control.build(pools, plan.poolConfigs, () => plan.routes, (actor) => reload(actor));
+  const admin = await control.build(pools, plan.poolConfigs, () => plan.routes, (actor) => reload(actor), role?.kind === 'primary' ? role.workers : undefined);
 
   const observers = {
     accessLog: config.log.access ? logger.child({ component: 'access' }) : undefined,
@@ -105,6 +113,14 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
     return reloader.reload(actor);
   };
 
+  const listenTraffic = async (): Promise<TrafficAddresses> => {
+    await traffic.listen({ host: config.listen.host, port: config.listen.port });
+    const address = traffic.server.address();
+    if (address === null || typeof address === 'string') throw new Error('traffic listener has no TCP address');
+    const tlsAddress = await tls?.listen();
+    return { host: address.address, port: address.port, ...(tlsAddress && { tls: { host: tlsAddress.address, port: tlsAddress.port } }) };
+  };
+
   return {
     config,
     traffic,
@@ -116,14 +132,13 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
     metrics,
     events,
     reload,
+    listenTraffic,
     async listen() {
-      await traffic.listen({ host: config.listen.host, port: config.listen.port });
-      const address = traffic.server.address();
-      if (address === null || typeof address === 'string') throw new Error('traffic listener has no TCP address');
-      const tlsAddress = await tls?.listen();
-      const adminAddress = await control.listen({ host: address.address, port: address.port });
-      logger.info({ host: address.address, port: address.port, tlsPort: tlsAddress?.port, adminPort: adminAddress.port, engine: engine.name, pools: pools.names, routes: plan.routes.routes.length, backends: [...pools.members()].length }, 'gateway listening');
-      return { host: address.address, port: address.port, admin: adminAddress, ...(tlsAddress && { tls: { host: tlsAddress.address, port: tlsAddress.port } }) };
+      // A primary's workers serve the traffic; it keeps the admin listener and discovery.
+      const served = role?.kind === 'primary' ? await role.listenWorkers() : await listenTraffic();
+      const adminAddress = await control.listen({ host: served.host, port: served.port });
+      logger.info({ host: served.host, port: served.port, tlsPort: served.tls?.port, adminPort: adminAddress.port, engine: engine.name, pools: pools.names, routes: plan.routes.routes.length, backends: [...pools.members()].length, workers: workerCount(config.workers) }, 'gateway listening');
+      return { ...served, admin: adminAddress };
     },
     async close() {
       // Node closes idle keep-alive connections only when close() starts; one whose response finishes later

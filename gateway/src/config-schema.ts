@@ -5,6 +5,7 @@ import { adminSections } from './config-schema-admin.js';
 import { edgeSections } from './config-schema-edge.js';
 import { checkRouting, routingSections } from './config-schema-routing.js';
 import { tlsSections } from './config-schema-tls.js';
+import { workersSections } from './config-schema-workers.js';
 
 export const DEFAULT_LISTEN_HOST = '0.0.0.0';
 export const DEFAULT_LISTEN_PORT = 8080;
@@ -198,6 +199,8 @@ export const configSchema = z
     ...tlsSections,
     // trustedProxies, redis
     ...edgeSections,
+    // workers
+    ...workersSections,
     // pools, routes
     ...routingSections({ backends: backendList, healthCheck: healthCheckSection, passiveHealth: passiveHealthSection, retry: retrySection }),
   })

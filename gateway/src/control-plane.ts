@@ -11,6 +11,7 @@ import { Registry } from './discovery/registry.js';
 import { TtlStore } from './discovery/ttl-store.js';
 import type { PoolConfig } from './config-pools.js';
 import type { PoolChange } from './pool/load-balancer.js';
+import type { WorkerControl } from './admin/workers-routes.js';
 import type { PoolSet } from './pool/pool-set.js';
 import type { RouteTable } from './routes/route-table.js';
 import type { ReloadResult } from './config-reload.js';
@@ -49,7 +50,7 @@ export class ControlPlane {
     this.audit.recordChange(change);
   }
 
-  async build(pools: PoolSet, poolConfigs: readonly PoolConfig[], routes: () => RouteTable<unknown>, reload: (actor: string) => ReloadResult): Promise<FastifyInstance> {
+  async build(pools: PoolSet, poolConfigs: readonly PoolConfig[], routes: () => RouteTable<unknown>, reload: (actor: string) => ReloadResult, workers?: WorkerControl): Promise<FastifyInstance> {
     const { admin, registry: registryConfig } = this.config;
     const registry = new Registry(
       { ttlMs: registryConfig.ttlMs, maxBackends: registryConfig.maxBackends, drainTimeoutMs: registryConfig.drainTimeoutMs, listeners: () => this.listeners },
@@ -66,7 +67,7 @@ export class ControlPlane {
     this.registry = registry;
     this.pools = pools;
     this.followDiscovery(poolConfigs);
-    this.admin = await buildAdminApp({ pools, routes, reload, registry, audit: this.audit, ...this.observability }, admin, this.logger.child({ component: 'admin' }));
+    this.admin = await buildAdminApp({ pools, routes, reload, registry, workers, audit: this.audit, ...this.observability }, admin, this.logger.child({ component: 'admin' }));
     return this.admin;
   }
 

@@ -9,7 +9,7 @@ import { RateLimits } from './edge/rate-limits.js';
 import type { RouteLimiter } from './edge/rate-limit-policy.js';
 import type { Logger } from './observability/logger.js';
 import type { GatewayMetrics } from './observability/metrics.js';
-import { staticBackends } from './pool/backend.js';
+import { staticBackends, type Backend } from './pool/backend.js';
 import type { PoolChange } from './pool/load-balancer.js';
 import type { PoolSet } from './pool/pool-set.js';
 import { UpstreamPool } from './pool/upstream-pool.js';
@@ -24,6 +24,8 @@ export interface PlanObservers {
   metrics: GatewayMetrics | undefined;
   healthLog: Logger;
   proxyLog: Logger;
+  /** Set in a traffic worker (gateway/src/workers/): no probes here, failures go to the primary that decides. */
+  reportFailureTo?: (backend: Backend, reason: string) => void;
 }
 
 /** What an apply changed, for the log line and the audit record of a reload. */
@@ -107,7 +109,7 @@ export class TrafficPlan {
 
   private buildPool(poolConfig: PoolConfig, config: GatewayConfig): UpstreamPool {
     const { healthCheck, passiveHealth } = poolConfig;
-    const { onChange, metrics, healthLog } = this.observers;
+    const { onChange, metrics, healthLog, reportFailureTo } = this.observers;
     return new UpstreamPool({
       name: poolConfig.name,
       balancing: {
@@ -118,10 +120,11 @@ export class TrafficPlan {
         passive: passiveHealth.enabled ? passiveHealth : undefined,
         policy: poolConfig.policy,
         onChange,
+        reportFailureTo,
         onEjectionRefused: (backend, reason) =>
           healthLog.warn({ backend: backend.id, pool: backend.pool, reason }, `backend ${backend.id} kept in pool ${backend.pool} although failing (${reason}): it is the last one available`),
       },
-      checks: healthCheck.enabled ? healthCheck : undefined,
+      checks: healthCheck.enabled && reportFailureTo === undefined ? healthCheck : undefined,
       dispatchers: config.proxy,
       onProbe: metrics ? (backend, result) => metrics.observeProbe(backend.id, result.ok) : undefined,
     });

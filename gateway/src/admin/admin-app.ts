@@ -15,6 +15,7 @@ import type { PoolViewSources } from './pool-view.js';
 import { registryRoutes } from './registry-routes.js';
 import { routeRoutes } from './route-routes.js';
 import { configRoutes } from './config-routes.js';
+import { workersRoutes, type WorkerControl } from './workers-routes.js';
 import type { ReloadResult } from '../config-reload.js';
 import type { RouteTable } from '../routes/route-table.js';
 
@@ -30,12 +31,14 @@ export interface AdminContext extends PoolViewSources {
   metrics: GatewayMetrics | undefined;
   /** State changes for the dashboard's feed and GET /events. */
   events: EventFeed;
+  /** The traffic workers; undefined in a single-process gateway. */
+  workers?: WorkerControl;
 }
 
 export type AdminPlugin = FastifyPluginAsync<AdminContext>;
 
 /** Every endpoint group of the admin listener, registered in this order. Reads are open; mutations use requireToken. */
-export const ADMIN_PLUGINS: readonly AdminPlugin[] = [healthRoutes, poolRoutes, routeRoutes, configRoutes, registryRoutes, observabilityAdminRoutes];
+export const ADMIN_PLUGINS: readonly AdminPlugin[] = [healthRoutes, poolRoutes, routeRoutes, configRoutes, registryRoutes, workersRoutes, observabilityAdminRoutes];
 
 export interface AdminAppOptions {
   token?: string;

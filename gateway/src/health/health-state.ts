@@ -59,6 +59,13 @@ export class HealthState {
     return this.flip('down', reason);
   }
 
+  /** Takes a verdict reached elsewhere (a multi-process gateway's primary probes; its workers adopt the result). */
+  adopt(status: HealthStatus, reason: string): void {
+    if (status !== this.status) this.since = Date.now();
+    this.status = status;
+    this.reason = reason;
+  }
+
   private flip(to: HealthStatus, reason: string): HealthFlip {
     const from = this.status;
     this.status = to;

@@ -57,6 +57,13 @@ export class PassiveHealth {
     this.failures.length = 0;
   }
 
+  /** Takes an ejection decided elsewhere (a multi-process gateway's primary); 0 means not ejected. */
+  adopt(ejectedUntil: number, reason: string): void {
+    this.ejected = ejectedUntil > 0;
+    this.ejectedUntil = ejectedUntil;
+    this.reason = reason;
+  }
+
   /** Ends the ejection (its time is up). */
   readmit(): void {
     this.ejected = false;

@@ -7,7 +7,7 @@ import type { PoolChange } from '../pool/load-balancer.js';
 export type AuditEvent =
   | 'registered' | 'added' | 'expired' | 'deregistered' | 'removed'
   | 'up' | 'down' | 'unknown' | 'ejected' | 'drained' | 'enabled' | 'weight' | 'auth-failure' | 'route-split' | 'reloaded' | 'reload-failed'
-  | 'tls-reloaded' | 'tls-reload-failed';
+  | 'tls-reloaded' | 'tls-reload-failed' | 'workers-restart';
 
 export interface AuditRecord {
   time: string;

@@ -64,12 +64,13 @@ export class GatewayMetrics {
   private readonly redisDown: Counter<string>;
   /** Registry heartbeats (TTL renewals), attached by the admin listener that owns the registry. */
   private lastHeartbeat: ((id: string) => number | undefined) | undefined;
+  private expose: ((own: Registry) => Promise<string>) | undefined;
 
   /**
    * members() and routesTo() are read when a backend appears and at scrape time: the up, in-flight and
    * heartbeat-age gauges cost nothing per request. routesTo(pool) names the routes that can reach a pool.
    */
-  constructor(members: () => Iterable<PoolMember>, private readonly routesTo: (pool: string) => string[], engine: string) {
+  constructor(members: () => Iterable<PoolMember>, private readonly routesTo: (pool: string) => string[], engine: string, workers = 1) {
     const registers = [this.registry];
     const heartbeatOf = (id: string) => this.lastHeartbeat?.(id);
     collectDefaultMetrics({ register: this.registry });
@@ -116,8 +117,8 @@ export class GatewayMetrics {
         }
       },
     });
-    const buildInfo = new Gauge({ name: 'gateway_build_info', help: 'Always 1; the labels say which gateway build is running.', labelNames: ['version', 'node_version', 'engine'], registers });
-    buildInfo.set({ version: PACKAGE_VERSION, node_version: process.version, engine }, 1);
+    const buildInfo = new Gauge({ name: 'gateway_build_info', help: 'Always 1; the labels say which gateway build is running.', labelNames: ['version', 'node_version', 'engine', 'workers'], registers });
+    buildInfo.set({ version: PACKAGE_VERSION, node_version: process.version, engine, workers: String(workers) }, 1);
   }
 
   /**
@@ -218,7 +219,12 @@ export class GatewayMetrics {
   }
 
   async exposition(): Promise<string> {
-    return this.registry.metrics();
+    return this.expose ? this.expose(this.registry) : this.registry.metrics();
+  }
+
+  /** Set by a multi-process gateway's primary: /metrics then adds up its workers' series (gateway/src/workers/). */
+  exposeThrough(expose: (own: Registry) => Promise<string>): void {
+    this.expose = expose;
   }
 
   get contentType(): string {

@@ -2,7 +2,7 @@
 // The candidate set is rebuilt only when membership or availability changes, so pick() is O(1) for round-robin.
 import type { Backend } from './backend.js';
 import type { ProbeResult } from '../health/active-check.js';
-import type { HealthThresholds } from '../health/health-state.js';
+import type { HealthStatus, HealthThresholds } from '../health/health-state.js';
 import type { PassiveHealthOptions } from '../health/passive-health.js';
 import { PoolMember, type MemberState } from './pool-member.js';
 import { ConsistentHash } from '../selection/consistent-hash.js';
@@ -38,6 +38,24 @@ export interface LoadBalancerOptions {
   onChange?: (change: PoolChange) => void;
   /** Called when a passive ejection is refused because the backend is the last one available. */
   onEjectionRefused?: (backend: Backend, reason: string) => void;
+  /**
+   * Set in a traffic worker of a multi-process gateway: live-traffic failures go there (the primary decides
+   * ejections once for every worker, and its verdict comes back through mirror()) instead of being counted here.
+   */
+  reportFailureTo?: (backend: Backend, reason: string) => void;
+}
+
+/** A member's state as another process decided it (a multi-process gateway's primary), for mirror(). */
+export interface MirroredState {
+  health: HealthStatus;
+  healthReason: string;
+  /** Epoch ms the passive ejection ends; 0 when not ejected. */
+  ejectedUntil: number;
+  ejectReason: string;
+  draining: boolean;
+  weight: number;
+  /** The member's `why` in the deciding process: the reason its change carries here. */
+  why: string;
 }
 
 export class LoadBalancer {
@@ -127,6 +145,10 @@ export class LoadBalancer {
   reportFailure(member: PoolMember, reason: string): void {
     const passive = member.passive;
     if (passive === undefined || member.ejected || !this.members.has(member.id)) return;
+    if (this.options.reportFailureTo) {
+      this.options.reportFailureTo(member.backend, reason);
+      return;
+    }
     const now = Date.now();
     const ejectMs = passive.recordFailure(reason, now);
     if (ejectMs === undefined) return;
@@ -193,6 +215,23 @@ export class LoadBalancer {
     this.rebuild();
     this.options.onChange?.({ backend: member.backend, from: member.state, to: member.state, reason, actor, weight: { from, to: weight } });
     return member;
+  }
+
+  /**
+   * Takes a state decided by another process (the primary probes and ejects; a worker's members follow it):
+   * health, ejection, drain and weight at once, with the same rebuild, rescue and change event as a local flip.
+   */
+  mirror(id: string, state: MirroredState): void {
+    const member = this.members.get(id);
+    if (!member) return;
+    const before = member.state;
+    const wasAvailable = member.available;
+    const weightChanged = member.weight !== state.weight;
+    member.health.adopt(state.health, state.healthReason);
+    member.passive?.adopt(state.ejectedUntil, state.ejectReason);
+    member.draining = state.draining;
+    member.weight = state.weight;
+    if (member.state !== before || member.available !== wasAvailable || weightChanged) this.changed(member, before, state.why);
   }
 
   /** A member's share now: its weight, or less while it ramps up after slow start began. */
