@@ -13,16 +13,19 @@ export const TAIL_TOLERANCE_ENV: Readonly<Record<string, string>> = {
   GATEWAY_RETRY_HEDGE_AFTER_MS: '100',
 };
 
-export const USAGE = `usage: npm run chaos -- [--scenario mixed|kills|partial-hang|deploy] [--tail-tolerance on|off] [--duration S] [--connections N] [--out DIR] [--quiet]
+export const USAGE = `usage: npm run chaos -- [--scenario mixed|kills|partial-hang|deploy|flood] [--tail-tolerance on|off] [--duration S] [--connections N] [--out DIR] [--quiet]
   mixed (default): kill+restart, freeze+thaw, 200 ms slow, 50% 500s, one after another
   kills: one of three backends SIGKILLed every 5 s, each restarted 2.5 s later
   partial-hang: one backend passes its health checks but hangs 50% of its other requests for 80% of the run
   deploy: pools blue and green (3 backends each) behind route app; at 1/4 of the run a blue-green switch
     (PUT /routes/app/split blue 0 green 100), at 1/2 and 3/4 a canary ramp back to blue (50%, 100%); in each
     phase a backend of a pool taking traffic is SIGKILLed and restarted; reports the share by pool per phase
+  flood: route api limits each x-client-id to 20 at once and 20/s; one abuser asks 400/s over 10 connections while
+    5 normal clients ask 5/s each (--connections is not used); reports both, exit 1 if a normal request failed or
+    the abuser passed more than its quota
   --tail-tolerance on: the gateway runs with retry.perTryTimeoutMs ${TAIL_TOLERANCE_ENV.GATEWAY_RETRY_PER_TRY_TIMEOUT_MS} and retry.hedgeAfterMs ${TAIL_TOLERANCE_ENV.GATEWAY_RETRY_HEDGE_AFTER_MS}
     (default: on for partial-hang, off for the others; "off" leaves both at the gateway's default, off)
-exit 1 if any GET failed, if the gateway refused a split switch, or (partial-hang with tail tolerance on) if more than 1% of GETs took over 1 s`;
+exit 1 if any GET failed (flood: any normal client's), if the gateway refused a split switch, or (partial-hang with tail tolerance on) if more than 1% of GETs took over 1 s`;
 
 export interface ChaosOptions {
   scenario: Scenario;

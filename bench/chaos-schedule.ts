@@ -16,7 +16,7 @@ export interface ChaosEvent {
   action: ChaosAction;
 }
 
-export const SCENARIOS = ['mixed', 'kills', 'partial-hang', 'deploy'] as const;
+export const SCENARIOS = ['mixed', 'kills', 'partial-hang', 'deploy', 'flood'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** Actions that take a backend out, and those that should bring it back. */
@@ -28,6 +28,7 @@ export function describeAction(action: ChaosAction): string {
 
 /** The events for a run of durationMs, spread so each fault has time to be noticed and undone. */
 export function buildSchedule(scenario: Scenario, durationMs: number, backends: number): ChaosEvent[] {
+  if (scenario === 'flood') return []; // no backend fault: the fault is a client (chaos-flood.ts)
   if (scenario === 'deploy') return deployKills(durationMs);
   if (scenario === 'kills') return killEveryFiveSeconds(durationMs, backends);
   return scenario === 'partial-hang' ? partialHang(durationMs) : mixed(durationMs);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { DEPLOY_BACKEND_IDS, deployGatewayEnv, poolOf, scheduleSwitches } from './chaos-deploy.js';
 import { reapBackend, setFaults, signalBackend, singlePoolEnv, startBackend, startBackends, startGateway, waitForPool, type ChaosBackend } from './chaos-fleet.js';
+import { runFlood } from './chaos-flood.js';
 import { chaosOptions, tailToleranceEnv } from './chaos-options.js';
 import { backendIdOf, PhaseShares } from './chaos-phases.js';
 import { renderSvg, renderTable, timeEvents, type ChaosReport, type EventTiming, type SecondCounts } from './chaos-report.js';
@@ -52,6 +53,7 @@ const AFTER_THAW_MS = 2_000;
 
 async function run(): Promise<number> {
   const opts = chaosOptions();
+  if (opts.scenario === 'flood') return runFlood(opts);
   let startedAt = Date.now();
   const gatewayEnv = tailToleranceEnv(opts.tailTolerance); // before any process starts: it may refuse
   const deploy = opts.scenario === 'deploy';
