@@ -1,6 +1,6 @@
 // compose.yaml would start, checked without a Docker engine: it is valid against the Compose specification's JSON
 // schema (as shipped by dclint) and for docker-compose, everything it builds from or mounts exists, the Dockerfiles
-// follow the house rules, and every port agrees with the gateway, nginx, HAProxy and Prometheus configs.
+// follow the house rules, and every port agrees with the gateway, nginx, HAProxy, Redis and Prometheus configs.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -110,4 +110,13 @@ t.test('ports agree with the gateway, nginx, HAProxy and Prometheus configs', as
   t.same(targets.gateway, [`gateway:${config.admin.port}`], 'Prometheus scrapes the gateway admin port');
   t.same(targets.haproxy, ['haproxy:8404'], 'Prometheus scrapes the HAProxy exporter');
   t.match(services.prometheus?.command?.toString() ?? '', /--config\.file=\/etc\/prometheus\/gateway\/prometheus\.yml/);
+});
+
+t.test('the gateway shares its rate limits in the redis service it waits for', async (t) => {
+  const config = loadConfig({ file: join(ROOT, mounted(services.gateway, services.gateway?.environment?.GATEWAY_CONFIG ?? '')!), env: {} });
+  t.ok(config.routes?.some((route) => route.rateLimit?.store === 'redis'), 'a route counts in Redis');
+  const url = new URL(config.redis.url);
+  t.ok(services[url.hostname], `redis.url ${config.redis.url} names a compose service`);
+  t.same(published(services[url.hostname]), [Number(url.port)], `${url.hostname} publishes the port redis.url uses`);
+  t.equal(services.gateway?.depends_on?.[url.hostname]?.condition, 'service_healthy', 'the gateway waits for Redis');
 });
