@@ -3,6 +3,8 @@
 // catch-all route to it, so every config written before pools existed means what it meant.
 import type { BackendSpec, GatewayConfig } from './config-schema.js';
 import type { RouteConfig } from './config-schema-routing.js';
+import { DEFAULT_STREAMS_PER_CONNECTION, DEFAULT_UPSTREAM_PROTOCOL, type UpstreamProtocol } from './config-schema-upstream.js';
+import type { UpstreamTlsFiles } from './pool/upstream-tls.js';
 
 export const DEFAULT_POOL = 'default';
 
@@ -15,6 +17,11 @@ export interface PoolConfig {
   healthCheck: GatewayConfig['healthCheck'];
   passiveHealth: GatewayConfig['passiveHealth'];
   retry: GatewayConfig['retry'];
+  protocol: UpstreamProtocol;
+  streamsPerConnection: number;
+  /** Undefined: https:// backends are verified against the system CAs, with no client certificate. */
+  tls: UpstreamTlsFiles | undefined;
+  grpc: { idempotentMethods: string[] };
 }
 
 export function resolvePools(config: GatewayConfig): PoolConfig[] {
@@ -47,5 +54,9 @@ function inherit(config: GatewayConfig, name: string, pool: Partial<PoolSection>
     healthCheck: { ...config.healthCheck, ...pool.healthCheck },
     passiveHealth: { ...config.passiveHealth, ...pool.passiveHealth },
     retry: { ...config.retry, ...pool.retry },
+    protocol: pool.protocol ?? DEFAULT_UPSTREAM_PROTOCOL,
+    streamsPerConnection: pool.streamsPerConnection ?? DEFAULT_STREAMS_PER_CONNECTION,
+    tls: pool.tls,
+    grpc: pool.grpc ?? { idempotentMethods: [] },
   };
 }

@@ -2,6 +2,7 @@
 // backends, health, retry and balancing policy; unset keys take the top-level ones) and an ordered route table
 // (first match wins) that sends each request to a pool or a weighted split of pools.
 import { z } from 'zod';
+import { upstreamPoolKeys } from './config-schema-upstream.js';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.number({ invalid_type_error: 'is not a number' }).int('is not an integer').min(min, `is not an integer >= ${min}`).max(max, `is not an integer <= ${max}`);
@@ -84,6 +85,8 @@ export function routingSections<B extends z.ZodTypeAny, H extends z.AnyZodObject
       healthCheck: sections.healthCheck.partial().strict().optional(),
       passiveHealth: sections.passiveHealth.partial().strict().optional(),
       retry: sections.retry.partial().strict().optional(),
+      // protocol, streamsPerConnection, tls, grpc: how the gateway talks to this pool's backends.
+      ...upstreamPoolKeys,
     })
     .strict();
   return {

@@ -6,6 +6,7 @@ import { edgeSections } from './config-schema-edge.js';
 import { checkRouting, routingSections } from './config-schema-routing.js';
 import { tlsSections } from './config-schema-tls.js';
 import { workersSections } from './config-schema-workers.js';
+import { checkUpstream } from './config-schema-upstream.js';
 
 export const DEFAULT_LISTEN_HOST = '0.0.0.0';
 export const DEFAULT_LISTEN_PORT = 8080;
@@ -219,6 +220,7 @@ export const configSchema = z
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['passiveHealth', 'maxEjectTimeMs'], message: `is below passiveHealth.ejectTimeMs (${config.passiveHealth.ejectTimeMs})` });
     }
     checkRouting(config, ctx);
+    checkUpstream(config, ctx);
     // The redirect replaces the raw request handler, which the reply-from engine (a Fastify route) does not use.
     if (config.tls.redirectHttp && config.proxy.engine === 'reply-from') {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['tls', 'redirectHttp'], message: 'is supported with proxy.engine "undici" only' });

@@ -13,6 +13,7 @@ import { staticBackends, type Backend } from './pool/backend.js';
 import type { PoolChange } from './pool/load-balancer.js';
 import type { PoolSet } from './pool/pool-set.js';
 import { UpstreamPool } from './pool/upstream-pool.js';
+import { loadUpstreamTls } from './pool/upstream-tls.js';
 import type { ForwardingSettings } from './proxy/forwarding.js';
 import { hedgeDelay } from './proxy/hedge-delay.js';
 import { RetryBudget } from './proxy/retry-budget.js';
@@ -125,7 +126,8 @@ export class TrafficPlan {
           healthLog.warn({ backend: backend.id, pool: backend.pool, reason }, `backend ${backend.id} kept in pool ${backend.pool} although failing (${reason}): it is the last one available`),
       },
       checks: healthCheck.enabled && reportFailureTo === undefined ? healthCheck : undefined,
-      dispatchers: config.proxy,
+      // The TLS files were checked when the config loaded; read once here, for the life of the pool.
+      dispatchers: { ...config.proxy, transport: { protocol: poolConfig.protocol, streamsPerConnection: poolConfig.streamsPerConnection, tls: poolConfig.tls && loadUpstreamTls(poolConfig.tls) } },
       onProbe: metrics ? (backend, result) => metrics.observeProbe(backend.id, result.ok) : undefined,
     });
   }
@@ -150,9 +152,9 @@ export class TrafficPlan {
   }
 }
 
-/** Whether a kept pool can go on as it is: the same policy, hash key, health checks and passive health. */
+/** Whether a kept pool can go on as it is: the same policy, hash key, health checks, passive health and transport. */
 function sameBalancing(before: PoolConfig, after: PoolConfig): boolean {
-  const identity = (pool: PoolConfig) => JSON.stringify([pool.policy, pool.hashOn, pool.healthCheck, pool.passiveHealth]);
+  const identity = (pool: PoolConfig) => JSON.stringify([pool.policy, pool.hashOn, pool.healthCheck, pool.passiveHealth, pool.protocol, pool.streamsPerConnection, pool.tls]);
   return identity(before) === identity(after);
 }
 

@@ -2,6 +2,7 @@
 // Each backend has its own timer and its own in-flight probe, so a slow backend never delays the others.
 import { Agent, request } from 'undici';
 import type { Backend } from '../pool/backend.js';
+import { HTTP1_TRANSPORT, transportClientOptions, type UpstreamTransport } from '../pool/upstream-transport.js';
 import { classifyTransportFailure } from '../transport-failure.js';
 
 export interface ActiveCheckOptions {
@@ -31,8 +32,10 @@ export class ActiveHealthChecker {
   constructor(
     private readonly options: ActiveCheckOptions,
     private readonly onResult: ProbeListener,
+    /** The pool's protocol and TLS settings: a probe reaches the backend the way its traffic does. */
+    transport: UpstreamTransport = HTTP1_TRANSPORT,
   ) {
-    this.agent = new Agent({ connections: 1, connectTimeout: options.timeoutMs, keepAliveTimeout: options.intervalMs * 4 });
+    this.agent = new Agent({ ...transportClientOptions(transport), connections: 1, connectTimeout: options.timeoutMs, keepAliveTimeout: options.intervalMs * 4 });
   }
 
   /** Starts probing a backend: the first probe goes out at once, so a new backend is admitted quickly. */

@@ -3,12 +3,15 @@
 // Our own selector chooses the backend, so undici's BalancedPool is deliberately not used (two balancers would fight).
 import { Client, Pool, type Dispatcher } from 'undici';
 import type { Backend } from './backend.js';
+import { HTTP1_TRANSPORT, transportClientOptions, type UpstreamTransport } from './upstream-transport.js';
 
 export interface DispatcherOptions {
   connectTimeoutMs: number;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
   connectionsPerBackend: number;
+  /** HTTP/1.1 with system CAs when unset. */
+  transport?: UpstreamTransport | undefined;
 }
 
 export class Dispatchers {
@@ -46,8 +49,7 @@ export class Dispatchers {
 
   private clientOptions() {
     return {
-      // Pipelining would let one slow response delay others queued behind it on the same socket.
-      pipelining: 1,
+      ...transportClientOptions(this.options.transport ?? HTTP1_TRANSPORT),
       connectTimeout: this.options.connectTimeoutMs,
       headersTimeout: this.options.headersTimeoutMs,
       bodyTimeout: this.options.bodyTimeoutMs,

@@ -31,7 +31,7 @@ export class UpstreamPool {
       ? new ActiveHealthChecker(options.checks, (backend, result) => {
         this.loadBalancer.recordProbe(backend.id, result);
         options.onProbe?.(backend, result);
-      })
+      }, options.dispatchers.transport)
       : undefined;
   }
 
