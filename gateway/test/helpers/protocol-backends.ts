@@ -35,6 +35,8 @@ export interface ProtocolBackend {
   readonly connections: number;
   /** Requests in progress at once, at most. */
   readonly peakConcurrent: number;
+  /** Requests in progress at once on one connection (one HTTP/2 session), at most. */
+  readonly peakPerConnection: number;
   close(): Promise<void>;
 }
 
@@ -43,14 +45,21 @@ export async function startProtocolBackend(id: string, protocol: BackendProtocol
   let connections = 0;
   let concurrent = 0;
   let peakConcurrent = 0;
+  let peakPerConnection = 0;
+  const perConnection = new WeakMap<object, number>();
   const handle = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => {
     const socket = req.socket as TLSSocket;
     const peer = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
     seen.push({ httpVersion: req.httpVersion, servername: socket.servername, clientCn: peer?.subject?.CN, path: req.url ?? '' });
+    const connection: object = (req as Http2ServerRequest).stream?.session ?? req.socket;
+    const onConnection = (perConnection.get(connection) ?? 0) + 1;
+    perConnection.set(connection, onConnection);
     concurrent += 1;
     peakConcurrent = Math.max(peakConcurrent, concurrent);
+    peakPerConnection = Math.max(peakPerConnection, onConnection);
     const answer = () => {
       concurrent -= 1;
+      perConnection.set(connection, perConnection.get(connection)! - 1);
       res.setHeader('x-backend-id', id);
       res.setHeader('content-type', 'text/plain');
       res.end(req.url === '/health' ? 'ok' : 'World');
@@ -86,6 +95,9 @@ export async function startProtocolBackend(id: string, protocol: BackendProtocol
     },
     get peakConcurrent() {
       return peakConcurrent;
+    },
+    get peakPerConnection() {
+      return peakPerConnection;
     },
     close: () =>
       new Promise<void>((resolve) => {
