@@ -50,7 +50,7 @@ const PANEL_WIDTH = 250;
 const PANEL_GAP = 40;
 const ROW_HEIGHT = 30;
 const TOP = 85;
-const PALETTE: Record<string, string> = { direct: '#8c8c8c', gateway: '#2f6fd6', 'gateway-routes': '#3aa3c4', 'gateway-reply-from': '#7aa6ee', 'gateway-tail': '#1b3f80', 'node-floor': '#b38df0', 'gateway-alt-node': '#5b8f2f', 'node-floor-alt-node': '#8f5fc0', nginx: '#2e9e4f', haproxy: '#d9822b' };
+const PALETTE: Record<string, string> = { direct: '#8c8c8c', gateway: '#2f6fd6', 'gateway-routes': '#3aa3c4', 'gateway-reply-from': '#7aa6ee', 'gateway-tail': '#1b3f80', 'node-floor': '#b38df0', 'gateway-alt-node': '#5b8f2f', 'gateway-access-log': '#4f5fa0', 'node-floor-alt-node': '#8f5fc0', nginx: '#2e9e4f', haproxy: '#d9822b' };
 
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 

@@ -12,7 +12,7 @@ import { minimalProxyConfig, nginxBackendsConfig, type ProxyConfigSource, type P
 import { renderedProxyConfig } from './rendered-configs.js';
 import { freePort } from './free-port.js';
 
-export const TARGET_NAMES = ['direct', 'gateway', 'gateway-alt-node', 'gateway-routes', 'gateway-reply-from', 'gateway-tail', 'node-floor', 'node-floor-alt-node', 'nginx', 'haproxy'] as const;
+export const TARGET_NAMES = ['direct', 'gateway', 'gateway-alt-node', 'gateway-routes', 'gateway-reply-from', 'gateway-tail', 'gateway-access-log', 'node-floor', 'node-floor-alt-node', 'nginx', 'haproxy'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 export type BackendKind = 'demo' | 'nginx';
 export const PROXY_CONFIGS = { rendered: renderedProxyConfig, minimal: minimalProxyConfig } satisfies Record<string, ProxyConfigSource>;
@@ -178,6 +178,9 @@ export async function startTarget(name: TargetName, backends: Backends, dir: str
       return startGateway(name, 'reply-from', backends, dir);
     case 'gateway-tail':
       return startGateway(name, 'undici', backends, dir, TAIL_TOLERANCE_ENV);
+    case 'gateway-access-log':
+      // The default access log (every request, one JSON line) to a file, as a deployment would keep it.
+      return startGateway(name, 'undici', backends, dir, { GATEWAY_LOG_ACCESS: 'true', GATEWAY_LOG_ACCESS_FILE: join(dir, 'access.log') });
     case 'node-floor':
       return startNodeFloor(name, backends);
     case 'node-floor-alt-node':

@@ -7,7 +7,7 @@ import { DEFAULT_POOL } from './config-pools.js';
 import { ConfigReloader, type ReloadResult } from './config-reload.js';
 import { ControlPlane } from './control-plane.js';
 import { EventFeed } from './observability/event-feed.js';
-import type { Logger } from './observability/logger.js';
+import { createAccessLog, type Logger } from './observability/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import type { LoadBalancer, PoolChange } from './pool/load-balancer.js';
 import { PoolSet } from './pool/pool-set.js';
@@ -79,8 +79,9 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
   const reloader = new ConfigReloader(config, options.reloadConfig, plan, control, logger.child({ component: 'reload' }), metrics);
   const admin = await control.build(pools, plan.poolConfigs, () => plan.routes, (actor) => reload(actor), role?.kind === 'primary' ? role.workers : undefined);
 
+  const accessLog = config.log.access ? createAccessLog(logger, config.log.accessFile) : undefined;
   const observers = {
-    accessLog: config.log.access ? logger.child({ component: 'access' }) : undefined,
+    accessLog: accessLog?.logger,
     accessSampleRate: config.log.accessSampleRate,
     metrics,
     rateLimiter: (route: string) => plan.limiters?.get(route),
@@ -110,6 +111,8 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
   const tlsTunnels = tls && tunnelUpgrades(tls.listener.server, tunnelOptions);
   const reload = (actor: string): ReloadResult => {
     tls?.reload(actor);
+    // logrotate moves the file, then signals: the next lines go to a new file of the configured name.
+    accessLog?.reopen();
     return reloader.reload(actor);
   };
 

@@ -2,6 +2,7 @@
 // The `gateway` command: start | check | render. Configuration mistakes exit 2 with one line naming the key.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
+import { checkAccessFile } from './observability/logger.js';
 import { resolvePools, resolveRoutes } from './config-pools.js';
 import { isRenderTarget, renderTarget, RENDER_TARGETS, type RenderTarget } from './render/render-target.js';
 import { RenderError } from './render/pool-settings.js';
@@ -39,6 +40,7 @@ try {
   config = loadConfig({ file: parsed.values.config });
   // Certificates are files the schema does not read: a bad one is a config error too, not a crash at listen.
   if (command !== 'render') checkCertificates(config.tls);
+  if (command !== 'render') checkAccessFile(config.log.accessFile);
 } catch (error) {
   if (error instanceof ConfigError) fail(`invalid config: ${error.message}`, 2);
   throw error;

@@ -178,6 +178,8 @@ export const configSchema = z
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { errorMap: () => ({ message: 'is not one of fatal, error, warn, info, debug, trace, silent' }) }).default('info'),
         access: z.boolean({ invalid_type_error: 'is not true or false' }).default(true),
         accessSampleRate: z.number({ invalid_type_error: 'is not a number' }).min(0, 'is not between 0 and 1').max(1, 'is not between 0 and 1').default(1),
+        // Access lines to this file (appended, reopened on SIGHUP / POST /config/reload for logrotate) instead of stdout.
+        accessFile: z.string({ invalid_type_error: 'is not a file path' }).min(1, 'is empty').optional(),
       })
       .strict()
       .default({}),

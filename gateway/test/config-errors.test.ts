@@ -47,6 +47,7 @@ const cases: { name: string; env?: Record<string, string>; file?: string; expect
   { name: 'a backend in two pools', file: configFile('{"pools":{"a":{"backends":["http://127.0.0.1:3001"]},"b":{"backends":["http://127.0.0.1:3001"]}},"routes":[{"name":"a","pool":"a"}]}'), expect: 'pools.b.backends.0: "http://127.0.0.1:3001" is already a backend of pool a' },
   { name: 'pools without a default and no routes', file: configFile('{"pools":{"api":{"backends":["http://127.0.0.1:3001"]}}}'), expect: 'routes: is required when there is no pool "default"' },
   { name: 'misspelt key in a pool override', file: configFile('{"pools":{"api":{"backends":["http://127.0.0.1:3001"],"retry":{"retires":1}}},"routes":[{"name":"a","pool":"api"}]}'), expect: 'pools.api.retry.retires: unknown key' },
+  { name: 'access log file that cannot be written', env: { GATEWAY_BACKENDS: 'http://127.0.0.1:3001', GATEWAY_LOG_ACCESS_FILE: '/dev/null/logs/access.log' }, expect: 'log.accessFile: cannot append to "/dev/null/logs/access.log" (ENOTDIR)' },
   { name: 'routes from the environment that are not JSON', env: { GATEWAY_BACKENDS: 'http://127.0.0.1:3001', GATEWAY_ROUTES: '[{name' }, expect: 'GATEWAY_ROUTES: "[{name" is not a list of routes' },
 ];
 
