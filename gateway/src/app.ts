@@ -6,6 +6,7 @@ import type { GatewayConfig } from './config.js';
 import { DEFAULT_POOL } from './config-pools.js';
 import { ConfigReloader, type ReloadResult } from './config-reload.js';
 import { ControlPlane } from './control-plane.js';
+import { OverloadGuard } from './edge/overload-guard.js';
 import { EventFeed } from './observability/event-feed.js';
 import { createAccessLog, type Logger } from './observability/logger.js';
 import { GatewayMetrics } from './observability/metrics.js';
@@ -89,7 +90,10 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
   // Node answers 431 past this header size and 408 to a client still sending headers after the timeout
   // (slowloris); Fastify's own client-error handler writes those responses.
   const http = { maxHeaderSize: config.limits.maxHeaderBytes, headersTimeout: config.limits.clientHeadersTimeoutMs, connectionsCheckingInterval: Math.min(config.limits.clientHeadersTimeoutMs, 1_000) };
-  const handle = engine.takes === 'raw' ? proxyHandler((req, res, context) => engine.forward(req, res, context), NODE_MESSAGES, resolve, observers) : undefined;
+  // Shedding and the client connection cap, before routing; undefined when all are off.
+  const overload = OverloadGuard.create({ overload: config.overload, maxClientConnections: config.limits.maxClientConnections, metrics, log: logger.child({ component: 'overload' }) });
+  const proxy = engine.takes === 'raw' ? proxyHandler((req, res, context) => engine.forward(req, res, context), NODE_MESSAGES, resolve, observers) : undefined;
+  const handle = proxy && overload ? overload.wrap(proxy) : proxy;
   // The TLS listener serves the same handler (Fastify's router for the reply-from engine); X-Forwarded-Proto follows the socket.
   const tls = config.tls.enabled ? new TlsFront(config, handle ?? ((req, res) => traffic.routing(req, res)), http, control.audit, logger.child({ component: 'tls' })) : undefined;
   const rawServer = handle ? createTrafficServer(tls?.redirect ?? handle, http, config.limits.clientKeepAliveTimeoutMs) : undefined;
@@ -102,7 +106,10 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
     return503OnClosing: true,
     ...(rawServer ? { serverFactory: () => rawServer.server } : { http, keepAliveTimeout: config.limits.clientKeepAliveTimeoutMs }),
   });
+  if (engine.takes === 'route' && overload) traffic.addHook('onRequest', async (request, reply) => (overload.admit(request.raw, reply.raw) ? undefined : reply.hijack()));
   if (engine.takes === 'route') await traffic.register(proxyPlugin, { engine, resolve, ...observers });
+  overload?.watchConnections(traffic.server, tls?.listener.server);
+  traffic.addHook('onClose', async () => overload?.close());
   traffic.addHook('onClose', async () => engine.close());
   traffic.addHook('onClose', async () => pools.close());
   traffic.addHook('onClose', async () => plan.close());

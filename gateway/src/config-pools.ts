@@ -22,6 +22,7 @@ export interface PoolConfig {
   /** Undefined: https:// backends are verified against the system CAs, with no client certificate. */
   tls: UpstreamTlsFiles | undefined;
   grpc: { idempotentMethods: string[] };
+  concurrency: GatewayConfig['concurrency'];
 }
 
 export function resolvePools(config: GatewayConfig): PoolConfig[] {
@@ -58,5 +59,6 @@ function inherit(config: GatewayConfig, name: string, pool: Partial<PoolSection>
     streamsPerConnection: pool.streamsPerConnection ?? DEFAULT_STREAMS_PER_CONNECTION,
     tls: pool.tls,
     grpc: pool.grpc ?? { idempotentMethods: [] },
+    concurrency: { ...config.concurrency, ...pool.concurrency },
   };
 }

@@ -2,6 +2,7 @@
 // backends, health, retry and balancing policy; unset keys take the top-level ones) and an ordered route table
 // (first match wins) that sends each request to a pool or a weighted split of pools.
 import { z } from 'zod';
+import { concurrencySection } from './config-schema-overload.js';
 import { upstreamPoolKeys } from './config-schema-upstream.js';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -87,6 +88,7 @@ export function routingSections<B extends z.ZodTypeAny, H extends z.AnyZodObject
       retry: sections.retry.partial().strict().optional(),
       // protocol, streamsPerConnection, tls, grpc: how the gateway talks to this pool's backends.
       ...upstreamPoolKeys,
+      concurrency: concurrencySection.partial().strict().optional(),
     })
     .strict();
   return {

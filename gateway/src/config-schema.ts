@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { adminSections } from './config-schema-admin.js';
 import { edgeSections } from './config-schema-edge.js';
+import { checkOverload, maxClientConnections, overloadSections } from './config-schema-overload.js';
 import { checkRouting, routingSections } from './config-schema-routing.js';
 import { tlsSections } from './config-schema-tls.js';
 import { workersSections } from './config-schema-workers.js';
@@ -170,6 +171,7 @@ export const configSchema = z
         maxBodyBytes: int(0).default(DEFAULT_MAX_BODY_BYTES),
         clientHeadersTimeoutMs: int(1).default(DEFAULT_CLIENT_HEADERS_TIMEOUT_MS),
         clientKeepAliveTimeoutMs: int(1).default(DEFAULT_CLIENT_KEEP_ALIVE_TIMEOUT_MS),
+        maxClientConnections,
       })
       .strict()
       .default({}),
@@ -204,6 +206,8 @@ export const configSchema = z
     ...edgeSections,
     // workers
     ...workersSections,
+    // overload, concurrency
+    ...overloadSections,
     // pools, routes
     ...routingSections({ backends: backendList, healthCheck: healthCheckSection, passiveHealth: passiveHealthSection, retry: retrySection }),
   })
@@ -223,6 +227,7 @@ export const configSchema = z
     }
     checkRouting(config, ctx);
     checkUpstream(config, ctx);
+    checkOverload(config, ctx);
     // The redirect replaces the raw request handler, which the reply-from engine (a Fastify route) does not use.
     if (config.tls.redirectHttp && config.proxy.engine === 'reply-from') {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['tls', 'redirectHttp'], message: 'is supported with proxy.engine "undici" only' });

@@ -150,7 +150,7 @@ function collectEnvKeys(schema: z.ZodTypeAny, path: string[] = []): EnvKey[] {
 }
 
 function unwrap(schema: z.ZodTypeAny): z.ZodTypeAny {
-  if (schema instanceof z.ZodDefault || schema instanceof z.ZodOptional) return unwrap(schema._def.innerType);
+  if (schema instanceof z.ZodDefault || schema instanceof z.ZodOptional || schema instanceof z.ZodNullable) return unwrap(schema._def.innerType);
   if (schema instanceof z.ZodEffects) return unwrap(schema.innerType());
   return schema;
 }

@@ -12,6 +12,9 @@ const define = (code: string, status: number, message: string): GatewayError => 
 
 export const NO_ROUTE = define('no_route', 404, 'no route of this gateway matches the request (host, path, method, headers)');
 export const NO_AVAILABLE_BACKEND = define('no_available_backend', 503, 'no backend is available to take this request; retry shortly');
+export const BACKEND_BUSY = define('backend_busy', 503, 'every backend of this pool is at its concurrency cap and the queue for a free one is full or took too long; retry shortly');
+export const OVERLOADED = define('overloaded', 503, 'the gateway is overloaded and sheds new requests; retry after the time in Retry-After');
+export const TOO_MANY_CONNECTIONS = define('too_many_connections', 503, 'the gateway holds as many client connections as it may (limits.maxClientConnections); retry on a new connection after the time in Retry-After');
 export const UPSTREAM_UNREACHABLE = define('upstream_unreachable', 502, 'the backend refused or could not be reached');
 export const UPSTREAM_TIMEOUT = define('upstream_timeout', 504, 'the backend did not answer in time');
 export const UPSTREAM_RESET = define('upstream_reset', 502, 'the backend closed the connection before answering');

@@ -120,6 +120,7 @@ export class TrafficPlan {
         slowStartMs: healthCheck.slowStartMs,
         passive: passiveHealth.enabled ? passiveHealth : undefined,
         policy: poolConfig.policy,
+        concurrency: concurrencyOf(poolConfig),
         onChange,
         reportFailureTo,
         onEjectionRefused: (backend, reason) =>
@@ -148,13 +149,19 @@ export class TrafficPlan {
       failureStatuses: new Set(passiveHealth.enabled ? passiveHealth.statuses : []),
       onRetry: metrics ? (kind) => metrics.observeRetry(kind) : undefined,
       onHedge: metrics ? (outcome) => metrics.observeHedge(outcome) : undefined,
+      onShed: metrics ? (reason) => metrics.observeShed(reason) : undefined,
     };
   }
 }
 
-/** Whether a kept pool can go on as it is: the same policy, hash key, health checks, passive health and transport. */
+/** The pool's cap per backend and its queue; undefined when concurrency.maxPerBackend is null (no cap). */
+function concurrencyOf({ concurrency }: PoolConfig) {
+  return concurrency.maxPerBackend === null ? undefined : { ...concurrency, maxPerBackend: concurrency.maxPerBackend };
+}
+
+/** Whether a kept pool can go on as it is: the same policy, hash key, health checks, passive health, transport and caps. */
 function sameBalancing(before: PoolConfig, after: PoolConfig): boolean {
-  const identity = (pool: PoolConfig) => JSON.stringify([pool.policy, pool.hashOn, pool.healthCheck, pool.passiveHealth, pool.protocol, pool.streamsPerConnection, pool.tls]);
+  const identity = (pool: PoolConfig) => JSON.stringify([pool.policy, pool.hashOn, pool.healthCheck, pool.passiveHealth, pool.protocol, pool.streamsPerConnection, pool.tls, pool.concurrency]);
   return identity(before) === identity(after);
 }
 

@@ -20,6 +20,10 @@ const RETRY_REASONS = ['connect', 'reset', 'timeout', 'status', 'rescued'];
 /** Hedge outcomes: won (the hedge answered first), lost (the first try did), skipped (due, but not sent). */
 const HEDGE_OUTCOMES = ['won', 'lost', 'skipped'] as const;
 
+/** Why a request was shed with a 503 before reaching a backend (gateway_shed_total), each starting at 0. */
+export const SHED_REASONS = ['event_loop_delay', 'concurrent_requests', 'backend_busy', 'pending_full', 'client_connections'] as const;
+export type ShedReason = (typeof SHED_REASONS)[number];
+
 type CounterChild = Counter.Internal;
 
 /** One backend's totals since start, as the dashboard diffs them into rates, error ratio and p99. */
@@ -59,6 +63,7 @@ export class GatewayMetrics {
   private readonly retries: Counter<string>;
   private readonly noBackend: Counter<string>;
   private readonly hedges = new Map<string, CounterChild>();
+  private readonly shed = new Map<ShedReason, CounterChild>();
   private readonly reloads: { ok: CounterChild; failed: CounterChild };
   private readonly rateLimited: Counter<string>;
   private readonly redisDown: Counter<string>;
@@ -117,6 +122,12 @@ export class GatewayMetrics {
         }
       },
     });
+    const shed = new Counter({ name: 'gateway_shed_total', help: 'Requests answered 503 by overload protection instead of a backend, by reason.', labelNames: ['reason'], registers });
+    for (const reason of SHED_REASONS) {
+      const child = shed.labels(reason);
+      child.inc(0);
+      this.shed.set(reason, child);
+    }
     const buildInfo = new Gauge({ name: 'gateway_build_info', help: 'Always 1; the labels say which gateway build is running.', labelNames: ['version', 'node_version', 'engine', 'workers'], registers });
     buildInfo.set({ version: PACKAGE_VERSION, node_version: process.version, engine, workers: String(workers) }, 1);
   }
@@ -149,6 +160,10 @@ export class GatewayMetrics {
 
   observeHedge(outcome: (typeof HEDGE_OUTCOMES)[number]): void {
     this.hedges.get(outcome)!.inc();
+  }
+
+  observeShed(reason: ShedReason): void {
+    this.shed.get(reason)!.inc();
   }
 
   /** A route with a rate limit: its series start at 0 (called when the route table is built). */

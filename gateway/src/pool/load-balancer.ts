@@ -4,6 +4,7 @@ import type { Backend } from './backend.js';
 import type { ProbeResult } from '../health/active-check.js';
 import type { HealthStatus, HealthThresholds } from '../health/health-state.js';
 import type { PassiveHealthOptions } from '../health/passive-health.js';
+import { PendingQueue } from './pending-queue.js';
 import { PoolMember, type MemberState } from './pool-member.js';
 import { ConsistentHash } from '../selection/consistent-hash.js';
 import { LeastOutstanding } from '../selection/least-outstanding.js';
@@ -34,6 +35,8 @@ export interface LoadBalancerOptions {
   passive?: PassiveHealthOptions;
   /** How members are chosen; round-robin (smooth weighted when weights differ) when unset. */
   policy?: BalancingPolicy;
+  /** At most maxPerBackend requests in flight per member, the rest wait in a queue; undefined: no cap. */
+  concurrency?: { maxPerBackend: number; maxPending: number; queueTimeoutMs: number };
   /** Called on every state change: membership, health flip, ejection, drain. Never per request. */
   onChange?: (change: PoolChange) => void;
   /** Called when a passive ejection is refused because the backend is the last one available. */
@@ -66,8 +69,17 @@ export class LoadBalancer {
   /** Members taking traffic now: primaries, or the backups when no primary is available. */
   private availableCount = 0;
   private candidates: readonly PoolMember[] = [];
+  /** concurrency.maxPerBackend; undefined when members are not capped. */
+  private readonly cap: number | undefined;
+  /** Requests waiting for a member under its cap; undefined when members are not capped. */
+  readonly pending: PendingQueue | undefined;
+  private readonly wakePending: (() => void) | undefined;
 
   constructor(private readonly options: LoadBalancerOptions) {
+    const { concurrency } = options;
+    this.cap = concurrency?.maxPerBackend;
+    this.pending = concurrency && new PendingQueue(concurrency.maxPending, concurrency.queueTimeoutMs);
+    this.wakePending = this.pending && (() => this.pending!.wake());
     // Round-robin switches to smooth weighted and back as weights differ (rebuild); the others read weights themselves.
     this.selector = options.policy === 'least-outstanding'
       ? new LeastOutstanding<PoolMember>({ weightOf: this.weightNow })
@@ -79,7 +91,29 @@ export class LoadBalancer {
    * key is what consistent hashing maps to a member (other policies ignore it).
    */
   pick(tried?: ReadonlySet<string>, key?: string): PoolMember | undefined {
-    return this.selector.pick(tried, key);
+    const member = this.selector.pick(tried, key);
+    if (this.cap === undefined || member === undefined || member.inFlight < this.cap) return member;
+    return this.pickUnderCap(member, tried, key);
+  }
+
+  /**
+   * The policy's choice is at its cap: ask it again without that member, as if tried, so the policy still
+   * decides among the members that have room (consistent hashing walks on to the next one on the ring).
+   */
+  private pickUnderCap(full: PoolMember, tried: ReadonlySet<string> | undefined, key: string | undefined): PoolMember | undefined {
+    const cap = this.cap!;
+    if (!this.candidates.some((member) => member.inFlight < cap && !tried?.has(member.id))) return undefined;
+    const skip = new Set(tried).add(full.id);
+    for (;;) {
+      const member = this.selector.pick(skip, key);
+      if (member === undefined || member.inFlight < cap) return member;
+      skip.add(member.id);
+    }
+  }
+
+  /** After pick() came back empty: whether that is because every member it could choose is at its cap (then wait in `pending`). */
+  busy(tried?: ReadonlySet<string>): boolean {
+    return this.pending !== undefined && this.candidates.some((member) => !tried?.has(member.id));
   }
 
   get hasAvailable(): boolean {
@@ -111,6 +145,7 @@ export class LoadBalancer {
       return existing;
     }
     const member = new PoolMember(backend, this.options.thresholds, this.options.initialState, this.options.passive);
+    member.onRelease = this.wakePending;
     this.members.set(backend.id, member);
     this.rebuild();
     this.options.onChange?.({ backend, from: existing ? existing.state : 'absent', to: member.state, reason: existing ? 'replaced' : 'added', actor });
@@ -254,5 +289,7 @@ export class LoadBalancer {
     this.selector.update(candidates);
     this.candidates = candidates;
     this.availableCount = candidates.length;
+    // A member came or went: waiting requests may now have one to go to, or none at all.
+    this.pending?.wake();
   }
 }

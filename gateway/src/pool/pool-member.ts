@@ -37,8 +37,11 @@ export class PoolMember implements Candidate {
   lastChange: { reason: string; at: number } | undefined;
   /** When slow start began after the member came back from down or ejected; undefined when not ramping. */
   rampStartedAt: number | undefined;
+  /** Requests (and tunnels) sent to it and not yet finished: taken by the sender, given back with release(). */
   inFlight = 0;
   served = 0;
+  /** Set by a load balancer that caps requests per backend: a slot given back wakes the pool's queue. */
+  onRelease: (() => void) | undefined;
   /** Tries waiting for this backend's response headers. */
   readonly waiting = new WaitingTries();
 
@@ -92,6 +95,12 @@ export class PoolMember implements Candidate {
   facts(): MemberFacts {
     const { id, backend, state, why, weight, inFlight, served } = this;
     return { id, pool: backend.pool, url: backend.origin, source: backend.source, state, why, weight, backup: backend.backup, inFlight, served };
+  }
+
+  /** A request or tunnel to this backend finished. */
+  release(): void {
+    this.inFlight -= 1;
+    this.onRelease?.();
   }
 
   /** Moves every try still waiting for this backend's answer elsewhere, where the retry policy allows it. */

@@ -134,7 +134,7 @@ export class Attempt implements Dispatcher.DispatchHandler, WaitingTry {
   private end(): void {
     this.ended = true;
     clearTimeout(this.timer);
-    this.member.inFlight -= 1;
+    this.member.release();
     this.member.waiting.delete(this);
   }
 }

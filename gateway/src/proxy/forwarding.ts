@@ -1,10 +1,12 @@
 // One client request on its way through the pool: picks a backend, dispatches a try, and on failure asks
 // the retry policy whether and where the next try may go. A slow first try may get a hedge on another
 // backend; the first response headers win and the other try is cancelled. Streams the winner to the client.
+// When every backend is at its concurrency cap, the request waits in the pool's queue for a free one.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Transform } from 'node:stream';
-import { NO_AVAILABLE_BACKEND, sendError, type GatewayError } from '../errors.js';
+import { BACKEND_BUSY, NO_AVAILABLE_BACKEND, sendError, type GatewayError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import type { PendingQueue, PendingRequest } from '../pool/pending-queue.js';
 import type { PoolMember } from '../pool/pool-member.js';
 import { classifyTransportFailure, type FailureKind, type TransportFailure } from '../transport-failure.js';
 import { Attempt } from './attempt.js';
@@ -39,6 +41,8 @@ export interface ForwardingSettings {
   onRetry?: (kind: FailureKind) => void;
   /** Called when a hedge was sent and its race decided (won: the hedge answered first), or a due hedge was not sent. */
   onHedge?: (outcome: HedgeOutcome) => void;
+  /** Called when a request gets 503 backend_busy: the pool's queue was full, or it waited queueTimeoutMs (metrics). */
+  onShed?: (reason: 'pending_full' | 'backend_busy') => void;
   /** Warns about failures of unknown cause, naming it: the next bug like undici refusing a header shows at once. */
   log: Logger;
 }
@@ -56,7 +60,7 @@ export interface ForwardResult {
   upstreamMs?: number;
 }
 
-export class Forwarding {
+export class Forwarding implements PendingRequest {
   private tries = 0;
   /** Backends this request failed on, or whose try is already racing: the next pick skips them. */
   private tried: Set<string> | undefined;
@@ -71,6 +75,10 @@ export class Forwarding {
   /** Resumes the backend once the client drains; made on first need, as most responses never fill the socket. */
   private resumeOnDrain: (() => void) | undefined;
   private readonly startedAt = Date.now();
+  pendingIn: PendingQueue | undefined;
+  previousPending: PendingRequest | undefined;
+  nextPending: PendingRequest | undefined;
+  pendingUntil = 0;
 
   constructor(
     private readonly settings: ForwardingSettings,
@@ -86,19 +94,44 @@ export class Forwarding {
     res.once('close', this.onClientClose);
   }
 
-  /** Sends the request to the next backend not yet tried. */
+  /** Sends the request to the next backend not yet tried, or queues it when every one is at its cap. */
   start(): void {
-    const member = this.settings.pool.loadBalancer.pick(this.tried, this.settings.hashKey?.(this.req));
+    if (this.tryStart()) return;
+    // Busy is not failed: no passive-health failure, no retry budget; the request waits its turn or is shed.
+    if (!this.settings.pool.loadBalancer.pending!.enqueue(this)) this.shed('pending_full');
+  }
+
+  /** A slot may have freed while the request waited in the pool's queue (PendingRequest). */
+  admit(): boolean {
+    return this.finished || this.tryStart();
+  }
+
+  /** It waited concurrency.queueTimeoutMs without a free backend (PendingRequest). */
+  expire(): void {
+    if (!this.finished) this.shed('backend_busy');
+  }
+
+  /** false: every backend it could go to is at its concurrency cap; nothing was done. */
+  private tryStart(): boolean {
+    const { loadBalancer } = this.settings.pool;
+    const member = loadBalancer.pick(this.tried, this.settings.hashKey?.(this.req));
     if (member === undefined) {
+      if (loadBalancer.busy(this.tried)) return false;
       // After failed tries, name the last backend tried: the access line and the metrics count the 502 against it.
       this.fail(this.lastFailure?.clientError ?? NO_AVAILABLE_BACKEND, this.current?.member);
-      return;
+      return true;
     }
     const first = this.tries === 0;
     this.launch(member, false, false);
     // Armed only where a hedge could be sent at all; shouldHedge decides the rest when it is due.
     const delayMs = first && this.body.body === null && (this.req.method === 'GET' || this.req.method === 'HEAD') && this.settings.hedgeDelay?.current();
     if (delayMs) this.hedgeTimer = setTimeout(hedgeDue, delayMs, this);
+    return true;
+  }
+
+  private shed(reason: 'pending_full' | 'backend_busy'): void {
+    this.settings.onShed?.(reason);
+    this.fail(BACKEND_BUSY, this.current?.member);
   }
 
   /** Whether a try waiting on a backend that went away may be aborted and sent elsewhere; also where per-try timeouts apply. */
@@ -260,6 +293,7 @@ export class Forwarding {
 
   private readonly onClientClose = (): void => {
     if (this.finished) return;
+    this.pendingIn?.delete(this);
     // The client left before its response was complete: stop the backend's work too.
     const reason = new Error('client closed the connection');
     this.earlier?.cancel(reason);

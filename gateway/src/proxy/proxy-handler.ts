@@ -3,7 +3,7 @@
 // metrics and the access line once the response is finished or abandoned.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteLimiter, Refusal } from '../edge/rate-limit-policy.js';
-import { NO_ROUTE, RATE_LIMITED, sendError } from '../errors.js';
+import { BACKEND_BUSY, NO_ROUTE, RATE_LIMITED, sendError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { ForwardContext } from './engine.js';
@@ -53,7 +53,8 @@ export function proxyHandler<Request, Response>(
     }, 'request');
   };
   const observe = (req: IncomingMessage, route: string | undefined, startedAt: number, requestId: string, result: ForwardResult) => {
-    metrics?.observeRequest(result.member, route, req.method!, result.status, (performance.now() - startedAt) / 1000);
+    // A request shed as backend_busy is counted in gateway_shed_total, not as no backend or a backend's answer.
+    if (result.error !== BACKEND_BUSY) metrics?.observeRequest(result.member, route, req.method!, result.status, (performance.now() - startedAt) / 1000);
     if (accessLog && (accessSampleRate >= 1 || result.status >= 500 || result.status === 0 || Math.random() < accessSampleRate)) {
       logAccess(req, route, startedAt, requestId, result);
     }

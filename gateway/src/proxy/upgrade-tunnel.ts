@@ -75,7 +75,7 @@ function openTunnel(req: IncomingMessage, path: string, client: Duplex, head: Bu
   const close = () => {
     if (closed) return;
     closed = true;
-    member.inFlight -= 1;
+    member.release();
     backend.destroy();
     client.destroy();
   };
@@ -83,7 +83,7 @@ function openTunnel(req: IncomingMessage, path: string, client: Duplex, head: Bu
   const refuse = (failure: TransportFailure) => {
     if (failure.blamesBackend) loadBalancer.reportFailure(member, failure.reason);
     closed = true;
-    member.inFlight -= 1;
+    member.release();
     backend.destroy();
     const { status, code } = failure.clientError;
     log.warn({ backend: member.id, pool: member.backend.pool, path, reason: failure.reason, cause: failure.cause }, `WebSocket handshake to ${member.id} failed: ${failure.cause}`);

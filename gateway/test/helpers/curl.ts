@@ -20,3 +20,19 @@ export async function curlTimes(url: string, count: number, extraArgs: string[] 
     return { status: Number(status), ms: Number(seconds) * 1000, backend: backend ?? '' };
   });
 }
+
+export interface CurlAnswer {
+  status: number;
+  ms: number;
+  /** The Retry-After header, '' when absent. */
+  retryAfter: string;
+  body: string;
+}
+
+/** One request on its own curl process (and connection), so several can run at once. */
+export async function curlOnce(url: string, extraArgs: string[] = []): Promise<CurlAnswer> {
+  const { stdout } = await run('curl', ['-s', '--max-time', '30', ...extraArgs, '-w', '\\n%{http_code} %{time_total} %header{retry-after}', url], { maxBuffer: 1024 * 1024 });
+  const cut = stdout.lastIndexOf('\n');
+  const [status, seconds, retryAfter] = stdout.slice(cut + 1).split(' ');
+  return { status: Number(status), ms: Number(seconds) * 1000, retryAfter: retryAfter ?? '', body: stdout.slice(0, cut) };
+}
