@@ -15,6 +15,8 @@ import { PoolSet } from './pool/pool-set.js';
 import type { ProxyEngine } from './proxy/engine.js';
 import { proxyHandler, type RouteResolver } from './proxy/proxy-handler.js';
 import { proxyPlugin } from './proxy/proxy-plugin.js';
+import { H2cListener } from './proxy/h2c-listener.js';
+import { http2ServerOptions } from './proxy/http2-options.js';
 import { createTrafficServer } from './proxy/traffic-server.js';
 import { UndiciEngine } from './proxy/undici-engine.js';
 import { tunnelUpgrades } from './proxy/upgrade-tunnel.js';
@@ -42,7 +44,7 @@ export interface Gateway {
   reload(actor: string): ReloadResult;
   /** Starts the traffic, TLS (when enabled) and admin listeners; resolves with the bound addresses (useful with port 0). */
   listen(): Promise<TrafficAddresses & { admin: { host: string; port: number } }>;
-  /** The traffic and TLS listeners alone: a traffic worker's part of listen(). */
+  /** The traffic, TLS and h2c listeners alone: a traffic worker's part of listen(). */
   listenTraffic(): Promise<TrafficAddresses>;
   /** Stops accepting, lets in-flight requests finish, stops health checks and closes upstream pools. */
   close(): Promise<void>;
@@ -96,6 +98,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
   const handle = proxy && overload ? overload.wrap(proxy) : proxy;
   // The TLS listener serves the same handler (Fastify's router for the reply-from engine); X-Forwarded-Proto follows the socket.
   const tls = config.tls.enabled ? new TlsFront(config, handle ?? ((req, res) => traffic.routing(req, res)), http, control.audit, logger.child({ component: 'tls' })) : undefined;
+  const h2c = handle && config.http2.h2cPort !== undefined ? new H2cListener(handle, http2ServerOptions(config.http2), config.limits.clientKeepAliveTimeoutMs) : undefined;
   const rawServer = handle ? createTrafficServer(tls?.redirect ?? handle, http, config.limits.clientKeepAliveTimeoutMs) : undefined;
   const traffic = Fastify({
     loggerInstance: logger.child({ component: 'traffic' }) as FastifyBaseLogger,
@@ -115,7 +118,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
   traffic.addHook('onClose', async () => plan.close());
   const tunnelOptions = { resolve, connectTimeoutMs: config.proxy.connectTimeoutMs, log: logger.child({ component: 'proxy' }) };
   const tunnels = tunnelUpgrades(traffic.server, tunnelOptions);
-  const tlsTunnels = tls && tunnelUpgrades(tls.listener.server, tunnelOptions);
+  const tlsTunnels = tls && tunnelUpgrades(tls.listener.http1, tunnelOptions);
   const reload = (actor: string): ReloadResult => {
     tls?.reload(actor);
     // logrotate moves the file, then signals: the next lines go to a new file of the configured name.
@@ -128,7 +131,8 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
     const address = traffic.server.address();
     if (address === null || typeof address === 'string') throw new Error('traffic listener has no TCP address');
     const tlsAddress = await tls?.listen();
-    return { host: address.address, port: address.port, ...(tlsAddress && { tls: { host: tlsAddress.address, port: tlsAddress.port } }) };
+    const h2cAddress = await h2c?.listen(config.listen.host, config.http2.h2cPort!);
+    return { host: address.address, port: address.port, ...(tlsAddress && { tls: { host: tlsAddress.address, port: tlsAddress.port } }), ...(h2cAddress && { h2c: { host: h2cAddress.address, port: h2cAddress.port } }) };
   };
 
   return {
@@ -147,7 +151,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
       // A primary's workers serve the traffic; it keeps the admin listener and discovery.
       const served = role?.kind === 'primary' ? await role.listenWorkers() : await listenTraffic();
       const adminAddress = await control.listen({ host: served.host, port: served.port });
-      logger.info({ host: served.host, port: served.port, tlsPort: served.tls?.port, adminPort: adminAddress.port, engine: engine.name, pools: pools.names, routes: plan.routes.routes.length, backends: [...pools.members()].length, workers: workerCount(config.workers) }, 'gateway listening');
+      logger.info({ host: served.host, port: served.port, tlsPort: served.tls?.port, h2cPort: served.h2c?.port, adminPort: adminAddress.port, engine: engine.name, pools: pools.names, routes: plan.routes.routes.length, backends: [...pools.members()].length, workers: workerCount(config.workers) }, 'gateway listening');
       return { ...served, admin: adminAddress };
     },
     async close() {
@@ -158,7 +162,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
       tlsTunnels?.closeAll();
       rawServer?.startClosing();
       try {
-        await Promise.all([traffic.close(), tls?.close()]);
+        await Promise.all([traffic.close(), tls?.close(), h2c?.close()]);
       } finally {
         clearInterval(sweeper);
       }

@@ -5,6 +5,7 @@ import { adminSections } from './config-schema-admin.js';
 import { edgeSections } from './config-schema-edge.js';
 import { checkOverload, maxClientConnections, overloadSections } from './config-schema-overload.js';
 import { checkRouting, routingSections } from './config-schema-routing.js';
+import { checkHttp2, http2Sections } from './config-schema-http2.js';
 import { tlsSections } from './config-schema-tls.js';
 import { workersSections } from './config-schema-workers.js';
 import { checkUpstream } from './config-schema-upstream.js';
@@ -202,6 +203,8 @@ export const configSchema = z
     ...adminSections,
     // tls
     ...tlsSections,
+    // http2
+    ...http2Sections,
     // trustedProxies, redis
     ...edgeSections,
     // workers
@@ -228,6 +231,7 @@ export const configSchema = z
     checkRouting(config, ctx);
     checkUpstream(config, ctx);
     checkOverload(config, ctx);
+    checkHttp2(config, ctx);
     // The redirect replaces the raw request handler, which the reply-from engine (a Fastify route) does not use.
     if (config.tls.redirectHttp && config.proxy.engine === 'reply-from') {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['tls', 'redirectHttp'], message: 'is supported with proxy.engine "undici" only' });

@@ -39,8 +39,9 @@ export function sendError(res: ServerResponse, error: GatewayError, requestId: s
     'cache-control': 'no-store',
   };
   if (error.status === 503) headers['retry-after'] = 1;
-  // Unread request body bytes would be parsed as the next request on a kept-alive connection.
-  if (!res.req.complete) headers.connection = 'close';
+  // Unread request body bytes would be parsed as the next request on a kept-alive connection. (An HTTP/2
+  // stream's body is its own; Node's http2 refuses connection headers.)
+  if (!res.req.complete && res.req.httpVersionMajor === 1) headers.connection = 'close';
   res.writeHead(error.status, extra === undefined ? headers : Object.assign(headers, extra));
   res.end(body);
 }

@@ -4,8 +4,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 
-/** RFC 9110 §7.6.1 connection-specific headers, plus the legacy ones proxies still see. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authenticate', 'proxy-authorization']);
+/**
+ * RFC 9110 §7.6.1 connection-specific headers, plus the legacy ones proxies still see and HTTP2-Settings (an h2c
+ * upgrade's). Node's http2 refuses to send any of them in a response, so none may reach an HTTP/2 client.
+ */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authenticate', 'proxy-authorization', 'http2-settings']);
 
 /** A Connection value that only says whether to keep the connection open names no header to drop. */
 const PERSISTENCE_ONLY = /^(?:keep-alive|close)$/i;
@@ -61,6 +64,10 @@ export function upstreamRequestHeaders(req: IncomingMessage, proto: string): Ups
       case 'transfer-encoding':
         hasBody = true;
         contentLength = undefined;
+        continue;
+      case 'te':
+        // "trailers" says the client reads trailers (gRPC needs it end to end); codings are this hop's business.
+        if (value.toLowerCase() === 'trailers') headers.push(name, value);
         continue;
     }
     if (HOP_BY_HOP.has(lower) || dropped?.has(lower)) continue;

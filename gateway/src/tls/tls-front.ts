@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { GatewayConfig } from '../config.js';
 import type { AuditLog } from '../observability/audit-log.js';
 import type { Logger } from '../observability/logger.js';
+import { http2ServerOptions } from '../proxy/http2-options.js';
 import { CertificateReloader } from './certificate-reloader.js';
 import { CertificateStore } from './certificate-store.js';
 import { redirectToHttps } from './https-redirect.js';
@@ -18,12 +19,16 @@ export class TlsFront {
   readonly redirect: Handler | undefined;
   private readonly reloader: CertificateReloader;
   private port: number;
+  private readonly alpn: string[];
 
   /** Throws CertificateError (naming the config key) when a certificate cannot serve. */
   constructor(private readonly config: GatewayConfig, handle: Handler, http: HttpOptions, audit: AuditLog, private readonly log: Logger) {
     const { tls } = config;
     const store = new CertificateStore(tls.certificates, tls.minVersion);
-    this.listener = createTlsListener(handle, { store, minVersion: tls.minVersion, hstsMaxAge: tls.hsts, http, handshakeTimeoutMs: config.limits.clientHeadersTimeoutMs, keepAliveTimeoutMs: config.limits.clientKeepAliveTimeoutMs });
+    // HTTP/2 streams reach the raw request handler only, not the reply-from engine's Fastify route.
+    const http2 = config.http2.enabled && config.proxy.engine === 'undici' ? http2ServerOptions(config.http2) : undefined;
+    this.alpn = http2 === undefined ? ['http/1.1'] : ['h2', 'http/1.1'];
+    this.listener = createTlsListener(handle, { store, minVersion: tls.minVersion, hstsMaxAge: tls.hsts, http, http2, handshakeTimeoutMs: config.limits.clientHeadersTimeoutMs, keepAliveTimeoutMs: config.limits.clientKeepAliveTimeoutMs });
     this.reloader = new CertificateReloader(store, this.listener.server, tls.minVersion, tls.certificates, audit, log);
     this.port = tls.port;
     this.redirect = tls.redirectHttp ? redirectToHttps(() => this.port) : undefined;
@@ -32,7 +37,7 @@ export class TlsFront {
   async listen(): Promise<AddressInfo> {
     const address = await this.listener.listen(this.config.tls.host ?? this.config.listen.host, this.config.tls.port);
     this.port = address.port;
-    this.log.info({ host: address.address, port: address.port, minVersion: this.config.tls.minVersion, redirectHttp: this.config.tls.redirectHttp }, 'tls listening');
+    this.log.info({ host: address.address, port: address.port, alpn: this.alpn, minVersion: this.config.tls.minVersion, redirectHttp: this.config.tls.redirectHttp }, 'tls listening');
     return address;
   }
 

@@ -4,11 +4,12 @@
 import type { WorkerControl } from '../admin/workers-routes.js';
 import type { Backend } from '../pool/backend.js';
 
-/** Where traffic is served: the cleartext listener, and the TLS one when tls.enabled. */
+/** Where traffic is served: the cleartext listener, the TLS one when tls.enabled, the h2c one when http2.h2cPort. */
 export interface TrafficAddresses {
   host: string;
   port: number;
   tls?: { host: string; port: number };
+  h2c?: { host: string; port: number };
 }
 
 export interface PrimaryRole {

@@ -18,6 +18,8 @@ export interface TestGateway {
   adminUrl: string;
   /** The TLS listener's port when tls.enabled. */
   tlsPort: number | undefined;
+  /** The h2c listener's port when http2.h2cPort is set. */
+  h2cPort: number | undefined;
   close(): Promise<void>;
 }
 
@@ -36,8 +38,8 @@ export async function startGateway(config: Record<string, unknown>, logger: Logg
   const configFile = writeConfig(merged);
   const reloadConfig = () => loadConfig({ file: configFile, env: {} });
   const gateway = await buildGateway(reloadConfig(), logger, { reloadConfig });
-  const { port, admin, tls } = await gateway.listen();
-  return { gateway, url: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${admin.port}`, tlsPort: tls?.port, configFile, close: () => gateway.close() };
+  const { port, admin, tls, h2c } = await gateway.listen();
+  return { gateway, url: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${admin.port}`, tlsPort: tls?.port, h2cPort: h2c?.port, configFile, close: () => gateway.close() };
 }
 
 function writeConfig(config: unknown): string {
