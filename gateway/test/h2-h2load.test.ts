@@ -9,7 +9,7 @@ import { scratchDir } from './helpers/scratch-dir.js';
 import { makeCertificate } from './helpers/tls-certs.js';
 
 const run = promisify(execFile);
-const certificate = makeCertificate(scratchDir('http2-h2load'), 'localhost', ['localhost']);
+const certificate = makeCertificate(scratchDir('h2-h2load'), 'localhost', ['localhost']);
 
 t.test('h2load -n 2000 -c 10 -m 10: every response 2xx, spread over the backends', async (t) => {
   const backends = await startBackends(3);

@@ -10,7 +10,7 @@ import { scratchDir } from './helpers/scratch-dir.js';
 import { makeCertificate } from './helpers/tls-certs.js';
 
 const run = promisify(execFile);
-const certificate = makeCertificate(scratchDir('http2-alpn'), 'localhost', ['localhost', 'api.localhost']);
+const certificate = makeCertificate(scratchDir('h2-alpn'), 'localhost', ['localhost', 'api.localhost']);
 
 async function curl(host: string, port: number, path: string, extra: string[]): Promise<{ version: string; status: number; headers: string; body: string }> {
   const { stdout } = await run('curl', ['-s', '-i', '--max-time', '10', '--cacert', certificate.cert, '--resolve', `${host}:${port}:127.0.0.1`, '-w', '\n%{http_version}', ...extra, `https://${host}:${port}${path}`]);
