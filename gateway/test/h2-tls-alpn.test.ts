@@ -28,6 +28,8 @@ t.test('curl --http2 speaks h2 to the TLS listener and is routed by :authority',
       { name: 'web', match: {}, pool: 'web' },
     ],
     tls: { enabled: true, port: 0, certificates: [certificate], hsts: 60 },
+    // A probe timing out on the loaded test machine must not take a pool's only backend away mid-test.
+    healthCheck: { fall: 100 },
   });
   t.teardown(async () => {
     await gw.close();
@@ -61,7 +63,7 @@ t.test('curl --http2 speaks h2 to the TLS listener and is routed by :authority',
 
 t.test('with http2.enabled false the TLS listener offers HTTP/1.1 only', async (t) => {
   const [backend] = await startBackends(1);
-  const gw = await startGateway({ backends: [backend!.url], tls: { enabled: true, port: 0, certificates: [certificate] }, http2: { enabled: false } });
+  const gw = await startGateway({ backends: [backend!.url], tls: { enabled: true, port: 0, certificates: [certificate] }, http2: { enabled: false }, healthCheck: { fall: 100 } });
   t.teardown(async () => {
     await gw.close();
     await backend!.stop();

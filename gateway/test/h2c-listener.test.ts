@@ -10,7 +10,7 @@ const run = promisify(execFile);
 
 t.test('curl --http2-prior-knowledge on the h2c port gets World over HTTP/2', async (t) => {
   const [backend] = await startBackends(1);
-  const gw = await startGateway({ backends: [backend!.url], http2: { h2cPort: 0 } });
+  const gw = await startGateway({ backends: [backend!.url], http2: { h2cPort: 0 }, healthCheck: { fall: 100 } });
   t.teardown(async () => {
     await gw.close();
     await backend!.stop();
