@@ -19,6 +19,8 @@ export const DEFAULT_HEALTH_FALL = 2;
 export const DEFAULT_HEALTH_RISE = 2;
 /** Each probe fires at interval ± this fraction, so probes of many gateways do not line up. */
 export const DEFAULT_HEALTH_JITTER = 0.1;
+/** What grpc.health.v1.Health/Check asks about in `protocol: grpc` pools: "" is the server as a whole. */
+export const DEFAULT_GRPC_HEALTH_SERVICE = '';
 /** Slow start is off unless configured: a backend back from down takes its full share at once, as in nginx OSS. */
 export const DEFAULT_SLOW_START_MS = 0;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 1_000;
@@ -105,6 +107,7 @@ const healthCheckSection = z
     jitter: z.number({ invalid_type_error: 'is not a number' }).min(0, 'is not between 0 and 0.5').max(0.5, 'is not between 0 and 0.5').default(DEFAULT_HEALTH_JITTER),
     slowStartMs: int(0).default(DEFAULT_SLOW_START_MS),
     initialState: z.enum(['unknown', 'up'], { errorMap: () => ({ message: 'is not "unknown" or "up"' }) }).default('unknown'),
+    grpcService: z.string({ invalid_type_error: 'is not a string' }).default(DEFAULT_GRPC_HEALTH_SERVICE),
   })
   .strict();
 
