@@ -1,9 +1,11 @@
-// Active health checks: a jittered timer per backend sends GET <path> and reports ok or why not.
+// Active health checks: a jittered timer per backend sends GET <path> (grpc.health.v1.Health/Check in gRPC
+// pools, grpc-health-check.ts) and reports ok or why not.
 // Each backend has its own timer and its own in-flight probe, so a slow backend never delays the others.
 import { Agent, request } from 'undici';
 import type { Backend } from '../pool/backend.js';
 import { HTTP1_TRANSPORT, transportClientOptions, type UpstreamTransport } from '../pool/upstream-transport.js';
 import { classifyTransportFailure } from '../transport-failure.js';
+import { GrpcHealthProbe } from './grpc-health-check.js';
 
 export interface ActiveCheckOptions {
   path: string;
@@ -11,6 +13,8 @@ export interface ActiveCheckOptions {
   timeoutMs: number;
   /** Fraction of the interval by which each wait is randomly shortened or lengthened. */
   jitter: number;
+  /** The service name gRPC pools ask grpc.health.v1.Health/Check about ("" when unset: the whole server). */
+  grpcService?: string;
 }
 
 export interface ProbeResult {
@@ -27,6 +31,8 @@ export class ActiveHealthChecker {
   private readonly due = new Map<string, number>();
   /** Probes keep their own small keep-alive pool, apart from traffic, so a busy pool never queues a probe. */
   private readonly agent: Agent;
+  /** Set in `protocol: grpc` pools, whose probes are gRPC health checks instead of GET <path>. */
+  private readonly grpc: GrpcHealthProbe | undefined;
   private closed = false;
 
   constructor(
@@ -36,6 +42,9 @@ export class ActiveHealthChecker {
     transport: UpstreamTransport = HTTP1_TRANSPORT,
   ) {
     this.agent = new Agent({ ...transportClientOptions(transport), connections: 1, connectTimeout: options.timeoutMs, keepAliveTimeout: options.intervalMs * 4 });
+    this.grpc = transport.protocol === 'grpc'
+      ? new GrpcHealthProbe({ service: options.grpcService ?? '', timeoutMs: options.timeoutMs, intervalMs: options.intervalMs, tls: transport.tls })
+      : undefined;
   }
 
   /** Starts probing a backend: the first probe goes out at once, so a new backend is admitted quickly. */
@@ -48,6 +57,7 @@ export class ActiveHealthChecker {
     clearTimeout(this.timers.get(backendId));
     this.timers.delete(backendId);
     this.due.delete(backendId);
+    this.grpc?.forget(backendId);
   }
 
   nextProbeAt(backendId: string): number | undefined {
@@ -58,6 +68,7 @@ export class ActiveHealthChecker {
     this.closed = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    this.grpc?.close();
     await this.agent.close();
   }
 
@@ -78,6 +89,7 @@ export class ActiveHealthChecker {
   }
 
   private async probe(backend: Backend): Promise<ProbeResult> {
+    if (this.grpc !== undefined) return this.grpc.probe(backend);
     try {
       const response = await request(backend.origin + this.options.path, {
         dispatcher: this.agent,

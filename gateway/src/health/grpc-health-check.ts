@@ -8,17 +8,9 @@ import { credentials, loadPackageDefinition, Metadata, status, type ChannelCrede
 import { loadSync } from '@grpc/proto-loader';
 import { join } from 'node:path';
 import type { Backend } from '../pool/backend.js';
+import type { UpstreamTlsOptions } from '../pool/upstream-tls.js';
 import { PACKAGE_ROOT } from '../observability/package-info.js';
 import type { ProbeResult } from './active-check.js';
-
-/** The TLS settings a pool uses towards its https:// backends (files already read), as traffic uses them. */
-export interface GrpcProbeTls {
-  ca?: Buffer;
-  cert?: Buffer;
-  key?: Buffer;
-  servername?: string;
-  rejectUnauthorized: boolean;
-}
 
 export interface GrpcHealthCheckOptions {
   /** The service name asked about; "" asks about the server as a whole. */
@@ -26,7 +18,8 @@ export interface GrpcHealthCheckOptions {
   timeoutMs: number;
   /** The probe interval: a channel that lost its backend tries to reconnect at this pace, not grpc-js's slower backoff. */
   intervalMs: number;
-  tls?: GrpcProbeTls | undefined;
+  /** The pool's TLS settings towards https:// backends, as its traffic uses them. */
+  tls?: UpstreamTlsOptions | undefined;
 }
 
 type CheckMethod = (request: { service: string }, metadata: Metadata, options: { deadline: number }, callback: (error: ServiceError | null, response?: { status: string }) => void) => void;
