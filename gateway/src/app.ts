@@ -88,6 +88,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
     accessSampleRate: config.log.accessSampleRate,
     metrics,
     rateLimiter: (route: string) => plan.limiters?.get(route),
+    authenticator: (route: string) => plan.auths?.get(route),
   };
   // Node answers 431 past this header size and 408 to a client still sending headers after the timeout
   // (slowloris); Fastify's own client-error handler writes those responses.

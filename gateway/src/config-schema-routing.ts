@@ -2,6 +2,7 @@
 // backends, health, retry and balancing policy; unset keys take the top-level ones) and an ordered route table
 // (first match wins) that sends each request to a pool or a weighted split of pools.
 import { z } from 'zod';
+import { authSchema, checkAuthKeyedLimit } from './config-schema-auth.js';
 import { concurrencySection } from './config-schema-overload.js';
 import { upstreamPoolKeys } from './config-schema-upstream.js';
 
@@ -26,14 +27,14 @@ const headerMatch = z.union([z.string(), z.object({ regex: z.string() }).strict(
 
 /**
  * A route's rate limit: `burst` requests at once, `rate` per second over time, counted per key (the client's
- * address, or a request header's value). store "redis" shares the count among gateways; redisDown says what
+ * address, a request header's value, or the identity the route's auth found: the API key's name or a JWT claim). store "redis" shares the count among gateways; redisDown says what
  * happens while Redis cannot be reached: failOpen counts locally instead, failClosed answers 503.
  */
 const rateLimitSchema = z
   .object({
     rate: z.number({ invalid_type_error: 'is not a number' }).positive('is not a number > 0'),
     burst: int(1).optional(),
-    key: z.string().regex(/^(?:client-ip|header:[A-Za-z0-9!#$%&'*+.^_`|~-]+)$/, 'is not "client-ip" or "header:NAME"').default('client-ip'),
+    key: z.string().regex(/^(?:client-ip|api-key|header:[A-Za-z0-9!#$%&'*+.^_`|~-]+|claim:[A-Za-z0-9_.:/-]+)$/, 'is not "client-ip", "header:NAME", "api-key" or "claim:NAME"').default('client-ip'),
     store: z.enum(['local', 'redis'], { errorMap: () => ({ message: 'is not "local" or "redis"' }) }).default('local'),
     redisDown: z.enum(['failOpen', 'failClosed'], { errorMap: () => ({ message: 'is not "failOpen" or "failClosed"' }) }).default('failOpen'),
   })
@@ -61,6 +62,7 @@ const routeSchema = z
     /** Removes match.pathPrefix from the path sent to the backend (`/api/users` → `/users`). */
     stripPrefix: z.boolean({ invalid_type_error: 'is not true or false' }).default(false),
     rateLimit: rateLimitSchema.optional(),
+    auth: authSchema.optional(),
   })
   .strict();
 
@@ -133,6 +135,7 @@ export function checkRouting(config: RoutingView, ctx: z.RefinementCtx): void {
     if (route.stripPrefix && route.match.pathPrefix === undefined) issue(at('stripPrefix'), 'needs match.pathPrefix');
     const limit = route.rateLimit;
     if (limit?.burst !== undefined && limit.burst < limit.rate) issue(at('rateLimit', 'burst'), `is below rateLimit.rate (${limit.rate}); a burst holds at least one second's requests`);
+    checkAuthKeyedLimit(route, (message) => issue(at('rateLimit', 'key'), message));
     for (const [header, matcher] of Object.entries(route.match.headers ?? {})) {
       if (typeof matcher === 'string') continue;
       try {

@@ -25,6 +25,9 @@ export const BAD_REQUEST = define('bad_request', 400, 'the request cannot be for
 export const PAYLOAD_TOO_LARGE = define('payload_too_large', 413, 'the request body is over the size limit (limits.maxBodyBytes)');
 export const RATE_LIMITED = define('rate_limited', 429, "over this route's rate limit; retry after the time in Retry-After");
 export const RATE_LIMIT_UNAVAILABLE = define('rate_limit_unavailable', 503, 'the rate limit store (Redis) cannot be reached and this route fails closed; retry shortly');
+export const UNAUTHORIZED = define('unauthorized', 401, 'this route needs credentials and the request has none that are valid; see WWW-Authenticate');
+export const FORBIDDEN = define('forbidden', 403, 'the credentials are valid but lack a claim this route requires');
+export const AUTH_UNAVAILABLE = define('auth_unavailable', 503, "the keys to verify the token (the route's JWKS URL) cannot be fetched; retry shortly");
 
 /**
  * Writes the JSON error body every gateway-made response uses; the request id lets a user find the log line.

@@ -5,6 +5,8 @@
 // The route table is swapped in one assignment: a request sees the old table or the new one, never a mix.
 import { resolvePools, resolveRoutes, type PoolConfig } from './config-pools.js';
 import type { GatewayConfig } from './config.js';
+import type { RouteAuth } from './edge/auth/route-auth.js';
+import { buildRouteAuths } from './edge/auth/route-auths.js';
 import { RateLimits } from './edge/rate-limits.js';
 import type { RouteLimiter } from './edge/rate-limit-policy.js';
 import type { Logger } from './observability/logger.js';
@@ -43,6 +45,8 @@ export class TrafficPlan {
   routes: RouteTable<ForwardingSettings> = new RouteTable<ForwardingSettings>([], () => undefined as never);
   /** Route name -> its rate limiter, replaced with the table; undefined when no route has one. */
   limiters: ReadonlyMap<string, RouteLimiter> | undefined;
+  /** Route name -> its authentication, replaced with the table; undefined when no route has one. */
+  auths: ReadonlyMap<string, RouteAuth> | undefined;
   private configs = new Map<string, PoolConfig>();
   private readonly rateLimits: RateLimits;
 
@@ -65,6 +69,10 @@ export class TrafficPlan {
   }
 
   apply(config: GatewayConfig): PlanDiff {
+    // First, before any pool changes: reading the key files again is what can still fail.
+    const routes = resolveRoutes(config);
+    const { metrics, proxyLog } = this.observers;
+    const auths = buildRouteAuths(routes, proxyLog, (route, reason) => metrics?.observeAuthRejected(route, reason));
     const next = new Map(resolvePools(config).map((poolConfig) => [poolConfig.name, poolConfig]));
     const diff: PlanDiff = { added: [], replaced: [], removed: [], kept: [], routes: { before: this.routes.routes.length, after: 0 } };
     const forwarding = new Map<string, ForwardingSettings>();
@@ -93,8 +101,8 @@ export class TrafficPlan {
       retired.push(pool.takeOut(`pool ${name} removed by a config reload`));
     }
     this.configs = next;
-    const routes = resolveRoutes(config);
     this.limiters = this.rateLimits.build(routes, config);
+    this.auths = auths;
     for (const { name, rateLimit } of routes) if (rateLimit) this.observers.metrics?.rateLimitedRoute(name, rateLimit.store === 'redis' ? rateLimit.redisDown : undefined);
     this.routes = new RouteTable(routes, (name) => forwarding.get(name)!, (settings) => settings.pool.loadBalancer.hasAvailable);
     diff.routes.after = this.routes.routes.length;

@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RateLimitConfig } from '../config-schema-routing.js';
 import { RATE_LIMITED, type GatewayError } from '../errors.js';
 import { headerValue } from '../routes/route-match.js';
+import type { Identity } from './auth/identity.js';
 import type { ClientIp } from './client-ip.js';
 import { policyHeader, refusalHeaders, type RateLimitHeaders } from './rate-limit-headers.js';
 
@@ -44,7 +45,7 @@ export interface Refusal {
 export class RouteLimiter {
   readonly policy: RateLimitPolicy;
   private readonly policyValue: string;
-  private readonly keyOf: (req: IncomingMessage) => string;
+  private readonly keyOf: (req: IncomingMessage, identity: Identity | undefined) => string;
   private readonly store: CountStore;
 
   constructor(
@@ -61,18 +62,32 @@ export class RouteLimiter {
     this.store = store(this.policy);
   }
 
-  /** Resolves undefined when the request may go on, else with the answer to send instead. Never rejects. */
-  admit(req: IncomingMessage): Promise<Refusal | undefined> {
-    return this.store.consume(this.keyOf(req)).then(
+  /**
+   * Resolves undefined when the request may go on, else with the answer to send instead. Never rejects.
+   * identity: what the route's auth found, for keys api-key and claim:NAME.
+   */
+  admit(req: IncomingMessage, identity?: Identity): Promise<Refusal | undefined> {
+    return this.store.consume(this.keyOf(req, identity)).then(
       (count) => (count.allowed ? undefined : { error: RATE_LIMITED, headers: refusalHeaders(this.route, this.policyValue, count.remaining, count.resetMs) }),
       this.unavailable,
     );
   }
 }
 
-/** client-ip, or header:NAME; a request without the header is counted under its client's address instead. */
-function requestKeyOf(spec: string, clientIp: ClientIp): (req: IncomingMessage) => string {
+/**
+ * client-ip, header:NAME, api-key (the key's name) or claim:NAME (a JWT claim); a request without the header or
+ * claim is counted under its client's address instead.
+ */
+function requestKeyOf(spec: string, clientIp: ClientIp): (req: IncomingMessage, identity: Identity | undefined) => string {
   if (spec === 'client-ip') return (req) => `ip:${clientIp(req)}`;
+  if (spec === 'api-key') return (req, identity) => (identity?.keyName === undefined ? `ip:${clientIp(req)}` : `k:${identity.keyName}`);
+  if (spec.startsWith('claim:')) {
+    const claim = spec.slice('claim:'.length);
+    return (req, identity) => {
+      const value = identity?.claims?.[claim];
+      return typeof value === 'string' || typeof value === 'number' ? `c:${value}` : `ip:${clientIp(req)}`;
+    };
+  }
   const name = spec.slice('header:'.length).toLowerCase();
   return (req) => {
     const value = headerValue(req, name);

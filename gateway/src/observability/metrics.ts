@@ -67,6 +67,7 @@ export class GatewayMetrics {
   private readonly reloads: { ok: CounterChild; failed: CounterChild };
   private readonly rateLimited: Counter<string>;
   private readonly redisDown: Counter<string>;
+  private readonly authRejections: Counter<string>;
   /** Registry heartbeats (TTL renewals), attached by the admin listener that owns the registry. */
   private lastHeartbeat: ((id: string) => number | undefined) | undefined;
   private expose: ((own: Registry) => Promise<string>) | undefined;
@@ -95,6 +96,7 @@ export class GatewayMetrics {
     this.reloads.ok.inc(0);
     this.reloads.failed.inc(0);
     this.rateLimited = new Counter({ name: 'gateway_rate_limited_total', help: "Requests answered 429 by their route's rate limit, by route.", labelNames: ['route'], registers });
+    this.authRejections = new Counter({ name: 'gateway_auth_rejections_total', help: "Requests refused by their route's authentication, by route and reason (missing, invalid, expired, not_yet_valid, unknown_key, forbidden, keys_unavailable).", labelNames: ['route', 'reason'], registers });
     this.redisDown = new Counter({ name: 'gateway_rate_limit_redis_down_total', help: 'Rate-limited requests Redis could not count, by route and what answered instead: failOpen (the local fallback) or failClosed (503).', labelNames: ['route', 'behaviour'], registers });
 
     new Gauge({
@@ -175,6 +177,10 @@ export class GatewayMetrics {
   /** A request answered 429 by its route's limiter. */
   observeRateLimited(route: string): void {
     this.rateLimited.labels(route).inc();
+  }
+
+  observeAuthRejected(route: string, reason: string): void {
+    this.authRejections.labels(route, reason).inc();
   }
 
   observeRedisDown(route: string, behaviour: string): void {

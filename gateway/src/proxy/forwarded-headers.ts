@@ -1,8 +1,10 @@
 // Rewrites headers at the proxy boundary in one pass over the raw list: hop-by-hop headers (and those the
-// Connection header names) are dropped both ways; X-Forwarded-* and X-Request-Id are set on the way in.
+// Connection header names) are dropped both ways; X-Forwarded-* and X-Request-Id are set on the way in; the
+// identity headers (X-Auth-*) are dropped on the way in, on every route: only the gateway's auth sets them.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { IDENTITY_HEADER_PREFIX } from '../edge/auth/identity.js';
 
 /**
  * RFC 9110 §7.6.1 connection-specific headers, plus the legacy ones proxies still see and HTTP2-Settings (an h2c
@@ -71,6 +73,8 @@ export function upstreamRequestHeaders(req: IncomingMessage, proto: string): Ups
         continue;
     }
     if (HOP_BY_HOP.has(lower) || dropped?.has(lower)) continue;
+    // A backend behind an authenticated route trusts these; a client must not be able to send its own.
+    if (lower.startsWith(IDENTITY_HEADER_PREFIX)) continue;
     headers.push(name, value);
   }
   const client = req.socket.remoteAddress ?? 'unknown';

@@ -1,7 +1,9 @@
 // What runs for every proxied request, whichever engine forwards it: the route (404 no_route when none
-// matches), the headers for the backend, the route's rate limit if it has one (429), the engine, then the
-// metrics and the access line once the response is finished or abandoned.
+// matches), the headers for the backend, the route's authentication if it has one (401/403), its rate limit if
+// it has one (429), the engine, then the metrics and the access line once the response is finished or abandoned.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Identity } from '../edge/auth/identity.js';
+import type { RouteAuth } from '../edge/auth/route-auth.js';
 import type { RouteLimiter, Refusal } from '../edge/rate-limit-policy.js';
 import { BACKEND_BUSY, NO_ROUTE, RATE_LIMITED, sendError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -20,6 +22,8 @@ export interface ProxyObservers {
   metrics?: GatewayMetrics | undefined;
   /** The route's rate limiter, checked after routing and before forwarding; undefined for a route without one. */
   rateLimiter?: ((route: string) => RouteLimiter | undefined) | undefined;
+  /** The route's authentication, checked after routing and before the rate limit (which may key on the identity). */
+  authenticator?: ((route: string) => RouteAuth | undefined) | undefined;
 }
 
 /** The request's route and pool; undefined when no route matches. Reads the current table on every call, so a reload takes effect at once. */
@@ -34,9 +38,9 @@ export function proxyHandler<Request, Response>(
   forward: (request: Request, response: Response, context: ForwardContext) => void,
   raw: { request: (request: Request) => IncomingMessage; response: (response: Response) => ServerResponse },
   resolve: RouteResolver,
-  { accessLog, accessSampleRate, metrics, rateLimiter }: ProxyObservers,
+  { accessLog, accessSampleRate, metrics, rateLimiter, authenticator }: ProxyObservers,
 ): (request: Request, response: Response) => void {
-  const logAccess = (req: IncomingMessage, route: string | undefined, startedAt: number, requestId: string, result: ForwardResult) => {
+  const logAccess = (req: IncomingMessage, route: string | undefined, startedAt: number, requestId: string, result: ForwardResult, subject?: string) => {
     accessLog!.info({
       method: req.method,
       path: req.url,
@@ -48,31 +52,49 @@ export function proxyHandler<Request, Response>(
       upstreamMs: result.upstreamMs === undefined ? undefined : Math.round(result.upstreamMs * 1000) / 1000,
       requestId,
       client: req.socket.remoteAddress,
+      subject,
       error: result.error?.code,
       cause: result.cause,
     }, 'request');
   };
-  const observe = (req: IncomingMessage, route: string | undefined, startedAt: number, requestId: string, result: ForwardResult) => {
+  const observe = (req: IncomingMessage, route: string | undefined, startedAt: number, requestId: string, result: ForwardResult, subject?: string) => {
     // A request shed as backend_busy is counted in gateway_shed_total, not as no backend or a backend's answer.
     if (result.error !== BACKEND_BUSY) metrics?.observeRequest(result.member, route, req.method!, result.status, (performance.now() - startedAt) / 1000);
     if (accessLog && (accessSampleRate >= 1 || result.status >= 500 || result.status === 0 || Math.random() < accessSampleRate)) {
-      logAccess(req, route, startedAt, requestId, result);
+      logAccess(req, route, startedAt, requestId, result, subject);
     }
   };
 
-  // Answered by the rate limit, not a backend: counted in the rate-limit series, never as a backend's request.
+  // Answered by the auth or the rate limit, not a backend: counted in the rate-limit series, never as a backend's request.
   const refuse = (req: IncomingMessage, res: ServerResponse, route: string, startedAt: number, requestId: string, refusal: Refusal) => {
     sendError(res, refusal.error, requestId, refusal.headers);
     if (refusal.error === RATE_LIMITED) metrics?.observeRateLimited(route);
     if (accessLog && (accessSampleRate >= 1 || Math.random() < accessSampleRate)) logAccess(req, route, startedAt, requestId, { status: refusal.error.status, error: refusal.error, tries: 0 });
   };
-  const send = (request: Request, response: Response, req: IncomingMessage, resolution: Resolution<ForwardingSettings>, upstream: ForwardContext['upstream'], startedAt: number) => {
+  const send = (request: Request, response: Response, req: IncomingMessage, resolution: Resolution<ForwardingSettings>, upstream: ForwardContext['upstream'], startedAt: number, subject?: string) => {
     const route = resolution.route.name;
     forward(request, response, {
       upstream,
       target: resolution.target,
       path: resolution.path,
-      done: accessLog === undefined && metrics === undefined ? noop : (result) => observe(req, route, startedAt, upstream.requestId, result),
+      done: accessLog === undefined && metrics === undefined ? noop : (result) => observe(req, route, startedAt, upstream.requestId, result, subject),
+    });
+  };
+  const limit = (request: Request, response: Response, req: IncomingMessage, resolution: Resolution<ForwardingSettings>, upstream: ForwardContext['upstream'], startedAt: number, limiter: RouteLimiter, identity?: Identity) => {
+    void limiter.admit(req, identity).then((refusal) => {
+      if (refusal === undefined) send(request, response, req, resolution, upstream, startedAt, identity?.subject);
+      else refuse(req, raw.response(response), resolution.route.name, startedAt, upstream.requestId, refusal);
+    });
+  };
+  const authenticate = (request: Request, response: Response, req: IncomingMessage, resolution: Resolution<ForwardingSettings>, upstream: ForwardContext['upstream'], startedAt: number, auth: RouteAuth) => {
+    const limiter = rateLimiter?.(resolution.route.name);
+    void auth.authenticate(req, upstream.requestId).then((outcome) => {
+      if ('error' in outcome) return refuse(req, raw.response(response), resolution.route.name, startedAt, upstream.requestId, outcome);
+      auth.forwardIdentity(upstream.headers, outcome);
+      // A new resolution, not a change to the route's shared one.
+      const admitted = auth.rewritesPath ? { ...resolution, path: auth.backendPath(resolution.path ?? req.url!) } : resolution;
+      if (limiter === undefined) send(request, response, req, admitted, upstream, startedAt, outcome.subject);
+      else limit(request, response, req, admitted, upstream, startedAt, limiter, outcome);
     });
   };
 
@@ -86,15 +108,11 @@ export function proxyHandler<Request, Response>(
       observe(req, undefined, startedAt, upstream.requestId, { status: NO_ROUTE.status, error: NO_ROUTE, tries: 0 });
       return;
     }
+    const auth = authenticator?.(resolution.route.name);
+    if (auth !== undefined) return authenticate(request, response, req, resolution, upstream, startedAt, auth);
     const limiter = rateLimiter?.(resolution.route.name);
-    if (limiter === undefined) {
-      send(request, response, req, resolution, upstream, startedAt);
-      return;
-    }
-    void limiter.admit(req).then((refusal) => {
-      if (refusal === undefined) send(request, response, req, resolution, upstream, startedAt);
-      else refuse(req, raw.response(response), resolution.route.name, startedAt, upstream.requestId, refusal);
-    });
+    if (limiter === undefined) send(request, response, req, resolution, upstream, startedAt);
+    else limit(request, response, req, resolution, upstream, startedAt, limiter);
   };
 }
 
