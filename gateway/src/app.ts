@@ -117,7 +117,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
   traffic.addHook('onClose', async () => engine.close());
   traffic.addHook('onClose', async () => pools.close());
   traffic.addHook('onClose', async () => plan.close());
-  const tunnelOptions = { resolve, connectTimeoutMs: config.proxy.connectTimeoutMs, log: logger.child({ component: 'proxy' }) };
+  const tunnelOptions = { resolve, authenticator: observers.authenticator, connectTimeoutMs: config.proxy.connectTimeoutMs, log: logger.child({ component: 'proxy' }) };
   const tunnels = tunnelUpgrades(traffic.server, tunnelOptions);
   const tlsTunnels = tls && tunnelUpgrades(tls.listener.http1, tunnelOptions);
   const reload = (actor: string): ReloadResult => {

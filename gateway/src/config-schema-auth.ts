@@ -118,6 +118,6 @@ function tryRead<T>(read: () => T, report: (message: string, index?: number) => 
 /** Across keys: a rate limit keyed on the identity needs the matching authentication on its route. */
 export function checkAuthKeyedLimit(route: { auth?: AuthConfig | undefined; rateLimit?: { key: string } | undefined }, issue: (message: string) => void): void {
   const key = route.rateLimit?.key;
-  if (key === 'api-key' && route.auth?.apiKey === undefined) issue('is "api-key", which needs auth.apiKey on the route');
-  if (key?.startsWith('claim:') && route.auth?.jwt === undefined) issue(`is "${key}", which needs auth.jwt on the route`);
+  if (key === 'api-key' && route.auth?.apiKey === undefined) issue('needs auth.apiKey on the route');
+  if (key?.startsWith('claim:') && route.auth?.jwt === undefined) issue('needs auth.jwt on the route');
 }

@@ -89,10 +89,12 @@ export function proxyHandler<Request, Response>(
   const authenticate = (request: Request, response: Response, req: IncomingMessage, resolution: Resolution<ForwardingSettings>, upstream: ForwardContext['upstream'], startedAt: number, auth: RouteAuth) => {
     const limiter = rateLimiter?.(resolution.route.name);
     void auth.authenticate(req, upstream.requestId).then((outcome) => {
+      // A key in the query goes neither to the backend nor into the access line: req.url is what both read.
+      if (auth.rewritesPath) req.url = auth.backendPath(req.url!);
       if ('error' in outcome) return refuse(req, raw.response(response), resolution.route.name, startedAt, upstream.requestId, outcome);
       auth.forwardIdentity(upstream.headers, outcome);
       // A new resolution, not a change to the route's shared one.
-      const admitted = auth.rewritesPath ? { ...resolution, path: auth.backendPath(resolution.path ?? req.url!) } : resolution;
+      const admitted = auth.rewritesPath && resolution.path !== undefined ? { ...resolution, path: auth.backendPath(resolution.path) } : resolution;
       if (limiter === undefined) send(request, response, req, admitted, upstream, startedAt, outcome.subject);
       else limit(request, response, req, admitted, upstream, startedAt, limiter, outcome);
     });

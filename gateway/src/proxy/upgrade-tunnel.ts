@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { connect as connectTls } from 'node:tls';
 import type { LoadBalancer } from '../pool/load-balancer.js';
 import type { Logger } from '../observability/logger.js';
+import type { RouteAuth } from '../edge/auth/route-auth.js';
 import type { RouteResolver } from './proxy-handler.js';
 import type { PoolMember } from '../pool/pool-member.js';
 import { errors } from 'undici';
@@ -20,6 +21,8 @@ import { declineOtherUpgrades, isWebSocketUpgrade, replayAsPlainRequest } from '
 export interface UpgradeTunnelOptions {
   /** The handshake is routed like any request: its route's pool takes the tunnel. */
   resolve: RouteResolver;
+  /** And authenticated like one: a route's auth guards its WebSockets too. */
+  authenticator?: ((route: string) => RouteAuth | undefined) | undefined;
   connectTimeoutMs: number;
   /** A handshake the backend failed is answered 502/504 to the client and logged here with its cause. */
   log: Logger;
@@ -47,13 +50,28 @@ export function tunnelUpgrades(server: Server, options: UpgradeTunnelOptions): U
       client.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"no_route"}');
       return;
     }
-    const { loadBalancer } = resolution.target.pool;
-    const member = loadBalancer.pick();
-    if (member === undefined) {
-      client.end('HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{"error":"no_available_backend"}');
-      return;
-    }
-    openTunnel(req, resolution.path ?? req.url!, client, head, member, loadBalancer, options);
+    const upstream = upstreamRequestHeaders(req, clientProto(req));
+    const tunnel = (path: string) => {
+      const { loadBalancer } = resolution.target.pool;
+      const member = loadBalancer.pick();
+      if (member === undefined) {
+        client.end('HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{"error":"no_available_backend"}');
+        return;
+      }
+      openTunnel(req, path, upstream.headers, client, head, member, loadBalancer, options);
+    };
+    const auth = options.authenticator?.(resolution.route.name);
+    if (auth === undefined) return tunnel(resolution.path ?? req.url!);
+    void auth.authenticate(req, upstream.requestId).then((outcome) => {
+      if ('error' in outcome) {
+        const challenge = outcome.headers['www-authenticate'];
+        const { status, code } = outcome.error;
+        client.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n${challenge === undefined ? '' : `WWW-Authenticate: ${challenge}\r\n`}Connection: close\r\n\r\n{"error":"${code}"}`);
+        return;
+      }
+      auth.forwardIdentity(upstream.headers, outcome);
+      tunnel(auth.backendPath(resolution.path ?? req.url!));
+    });
   });
   return {
     closeAll: () => {
@@ -62,8 +80,7 @@ export function tunnelUpgrades(server: Server, options: UpgradeTunnelOptions): U
   };
 }
 
-function openTunnel(req: IncomingMessage, path: string, client: Duplex, head: Buffer, member: PoolMember, loadBalancer: LoadBalancer, { connectTimeoutMs, log }: UpgradeTunnelOptions): void {
-  const { headers } = upstreamRequestHeaders(req, clientProto(req));
+function openTunnel(req: IncomingMessage, path: string, headers: string[], client: Duplex, head: Buffer, member: PoolMember, loadBalancer: LoadBalancer, { connectTimeoutMs, log }: UpgradeTunnelOptions): void {
   // The hop-by-hop Upgrade and Connection headers are exactly what this hop must pass on, offering only
   // WebSocket: a backend offered "h2c, websocket" could otherwise switch the tunnel to h2c.
   headers.push('connection', 'upgrade', 'upgrade', 'websocket');
