@@ -27,7 +27,7 @@ t.test('invalid rate-limit settings name their key', async (t) => {
     ['rate missing', route({ burst: 5 }), {}, 'routes.0.rateLimit.rate'],
     ['rate of zero', route({ rate: 0 }), {}, 'routes.0.rateLimit.rate: 0 is not a number > 0'],
     ['burst below rate', route({ rate: 10, burst: 5 }), {}, 'routes.0.rateLimit.burst: 5 is below rateLimit.rate (10)'],
-    ['unknown key kind', route({ rate: 1, key: 'cookie:session' }), {}, 'routes.0.rateLimit.key: "cookie:session" is not "client-ip" or "header:NAME"'],
+    ['unknown key kind', route({ rate: 1, key: 'cookie:session' }), {}, 'routes.0.rateLimit.key: "cookie:session" is not "client-ip", "header:NAME", "api-key" or "claim:NAME"'],
     ['unknown store', route({ rate: 1, store: 'memcached' }), {}, 'routes.0.rateLimit.store: "memcached" is not "local" or "redis"'],
     ['unknown redisDown', route({ rate: 1, redisDown: 'failSoft' }), {}, 'routes.0.rateLimit.redisDown: "failSoft" is not "failOpen" or "failClosed"'],
     ['misspelt key', route({ rate: 1, brust: 2 }), {}, 'routes.0.rateLimit.brust: unknown key'],
