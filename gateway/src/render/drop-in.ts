@@ -6,9 +6,12 @@ import { resolvePools, resolveRoutes } from '../config-pools.js';
 import type { RouteConfig } from '../config-schema-routing.js';
 import { renderedPool, type RenderedPool } from './pool-settings.js';
 import { matchesEverything, reachableRoutes } from './route-patterns.js';
+import { renderedTls, type RenderedTls } from './tls-listener.js';
 
 export interface DropIn {
   readonly listenHost: string;
+  /** The TLS listener, when tls.enabled. */
+  readonly tls: RenderedTls | undefined;
   /** log.access: one line per request. */
   readonly accessLog: boolean;
   readonly proxy: GatewayConfig['proxy'];
@@ -39,6 +42,7 @@ export function dropIn(config: GatewayConfig): DropIn {
   const single = routes.length === 1 && matchesEverything(routes[0]!) && routes[0]!.pool !== undefined ? pools[0] : undefined;
   return {
     listenHost: config.listen.host,
+    tls: renderedTls(config),
     accessLog: config.log.access,
     proxy: config.proxy,
     limits: config.limits,

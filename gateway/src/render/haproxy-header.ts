@@ -5,15 +5,18 @@ import { HAPROXY_MAX_WEIGHT, RETRY_ON_STATUSES, weightScale } from './haproxy-ba
 import { haproxyLimitLines } from './haproxy-rate-limits.js';
 import { headerMatchers, leftOutLines, summaryLines } from './header-lines.js';
 import { policyWords, spoken } from './pool-settings.js';
+import { haproxyTlsLines } from './haproxy-tls.js';
 import { limitSummaryLines, routeLimits } from './route-limits.js';
+import { tlsLines, tlsSummary } from './tls-listener.js';
 
-export function haproxyHeader(dropIn: DropIn, port: number, statsPort: number): string[] {
+export function haproxyHeader(dropIn: DropIn, port: number, statsPort: number, tlsPort: number): string[] {
   const { single, health, passive, retry, proxy, limits } = dropIn;
   const lines = [
     'haproxy.cfg rendered by `gateway render haproxy --config FILE` from the gateway config: do not edit, render again.',
     ...(single
       ? [`The same pool as the gateway: ${policyWords(single)} over ${single.servers.length} backend(s) with their weights and backup flags, on port ${port};`, `stats on :${statsPort}/stats and the Prometheus exporter on :${statsPort}/metrics.`]
       : [`The same routes and pools as the gateway, on port ${port}:`, ...summaryLines(dropIn), `Stats on :${statsPort}/stats and the Prometheus exporter on :${statsPort}/metrics.`]),
+    ...tlsSummary(dropIn.tls, tlsPort),
     'Run it in the foreground as any user: haproxy -db -f haproxy.cfg (check it with haproxy -c -f haproxy.cfg).',
     '',
     'What HAProxy 2.6 cannot express, and what this file does instead:',
@@ -37,6 +40,8 @@ export function haproxyHeader(dropIn: DropIn, port: number, statsPort: number): 
     ...(single ? [] : routingLines(dropIn)),
     ...limitSummaryLines(routeLimits(dropIn)),
     ...haproxyLimitLines(dropIn),
+    ...tlsLines(dropIn.tls),
+    ...haproxyTlsLines(dropIn.tls),
     ...leftOutLines(dropIn),
     ...policyLines(dropIn),
   ];

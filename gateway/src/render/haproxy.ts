@@ -6,6 +6,7 @@ import { dropIn as readDropIn } from './drop-in.js';
 import { backendBlock, hasNamedServers } from './haproxy-backend.js';
 import { haproxyHeader } from './haproxy-header.js';
 import { limitRules, limitTables } from './haproxy-rate-limits.js';
+import { HAPROXY_DEFAULT_TLS_PORT, tlsBind } from './haproxy-tls.js';
 import { backendName, routeRules } from './haproxy-routes.js';
 import { commentBlock, duration } from './pool-settings.js';
 
@@ -17,6 +18,8 @@ export interface HaproxyRenderOptions {
   port?: number;
   /** Stats page (/stats) and Prometheus exporter (/metrics). */
   statsPort?: number;
+  /** TLS port, when the config enables tls; its host is tls.host or listen.host. */
+  tlsPort?: number;
 }
 
 const SANE_REQUEST_ID = '^[A-Za-z0-9._:@/+=-]{1,128}$';
@@ -28,13 +31,15 @@ export function renderHaproxy(config: GatewayConfig, options: HaproxyRenderOptio
   const { single, proxy, limits } = dropIn;
   const port = options.port ?? HAPROXY_DEFAULT_PORT;
   const statsPort = options.statsPort ?? HAPROXY_DEFAULT_STATS_PORT;
+  const tlsPort = options.tlsPort ?? HAPROXY_DEFAULT_TLS_PORT;
+  const tls = dropIn.tls;
   const health = dropIn.health;
   const pools = single ? [backendBlock(single, SINGLE_BACKEND, proxy)] : dropIn.pools.map((pool) => backendBlock(pool, backendName(pool.name), proxy));
   const backends = [...pools, ...limitTables(dropIn)];
   const routing = single ? [...limitRules(dropIn, false), `    default_backend ${SINGLE_BACKEND}`].join('\n') : routeRules(dropIn, limitRules(dropIn, true));
   const named = dropIn.pools.some(hasNamedServers);
 
-  return `${commentBlock(haproxyHeader(dropIn, port, statsPort))}
+  return `${commentBlock(haproxyHeader(dropIn, port, statsPort, tlsPort))}
 
 global
     log stdout format raw local0 info
@@ -56,13 +61,13 @@ ${dropIn.accessLog ? '    # log.access: one line per request on stdout.\n    log
 
 frontend gateway
     bind ${dropIn.listenHost}:${port}
-    # X-Request-Id: the client's id when it is a plain token, else one HAProxy makes unique.
+${tls ? `${tlsBind(tls, tlsPort)}\n` : ''}    # X-Request-Id: the client's id when it is a plain token, else one HAProxy makes unique.
     unique-id-format %{+X}o%ci-%cp-%fp-%Ts-%rt-%pid
     http-request set-header X-Request-Id %[unique-id] unless { req.hdr(x-request-id) -m reg ${SANE_REQUEST_ID} }
     # X-Forwarded-For is appended; Proto and Host are set from what this hop saw, never taken from the client.
     option forwardfor
     http-request set-header X-Forwarded-Proto http
-    http-request set-header X-Forwarded-Host %[req.hdr(host)]
+${tls ? '    http-request set-header X-Forwarded-Proto https if { ssl_fc }\n' : ''}    http-request set-header X-Forwarded-Host %[req.hdr(host)]
 ${bodyLimit(limits.maxBodyBytes)}${routing}
 
 ${backends.join('\n\n')}

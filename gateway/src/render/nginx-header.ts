@@ -6,18 +6,20 @@ import { headerMatchers, leftOutLines, summaryLines } from './header-lines.js';
 import { nginxLimitLines } from './nginx-rate-limits.js';
 import { duration, policyWords, spoken } from './pool-settings.js';
 import { limitSummaryLines, routeLimits } from './route-limits.js';
+import { tlsLines, tlsSummary } from './tls-listener.js';
 
 /** nginx's own idea of non-idempotent: only these are never sent twice (ngx_http_upstream.c). */
 const NGINX_NON_IDEMPOTENT = ['POST', 'LOCK', 'PATCH'];
 const GATEWAY_IDEMPOTENT_DEFAULT = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'];
 
-export function nginxHeader(dropIn: DropIn, port: number): string[] {
+export function nginxHeader(dropIn: DropIn, port: number, tlsPort: number): string[] {
   const { single, health, passive, retry, proxy } = dropIn;
   const lines = [
     'nginx.conf rendered by `gateway render nginx --config FILE` from the gateway config: do not edit, render again.',
     ...(single
       ? [`The same pool as the gateway: ${policyWords(single)} over ${single.servers.length} backend(s) with their weights and backup flags, on port ${port}.`]
       : [`The same routes and pools as the gateway, on port ${port}:`, ...summaryLines(dropIn)]),
+    ...tlsSummary(dropIn.tls, tlsPort),
     "Run it in the foreground with every path under a prefix dir: nginx -p DIR -c nginx.conf -e stderr -g 'daemon off;'",
     '',
     'What nginx 1.22 (open source) cannot express, and what this file does instead:',
@@ -39,6 +41,7 @@ export function nginxHeader(dropIn: DropIn, port: number): string[] {
     ...(single ? [] : routingLines(dropIn)),
     ...limitSummaryLines(routeLimits(dropIn)),
     ...nginxLimitLines(dropIn),
+    ...tlsLines(dropIn.tls),
     ...leftOutLines(dropIn),
     ...policyLines(dropIn),
   ];

@@ -5,7 +5,9 @@ import type { GatewayConfig } from '../config.js';
 import { dropIn as readDropIn, type DropIn } from './drop-in.js';
 import { nginxHeader } from './nginx-header.js';
 import { cookieMaps } from './nginx-keys.js';
+import { listenAddress } from './nginx-listen.js';
 import { limitRequests, limitZones } from './nginx-rate-limits.js';
+import { NGINX_DEFAULT_TLS_PORT, tlsServers, tlsSettings } from './nginx-tls.js';
 import { proxyDirectives, UNCAPPED_REQUESTS_PER_CONNECTION, upstreamBlock } from './nginx-pool.js';
 import { routedServer, routeMaps, upstreamName } from './nginx-routes.js';
 import { commentBlock, duration, RenderError } from './pool-settings.js';
@@ -15,6 +17,8 @@ export const NGINX_DEFAULT_PORT = 8090;
 export interface NginxRenderOptions {
   /** Traffic port; the listen host comes from the config's listen.host. */
   port?: number;
+  /** TLS port, when the config enables tls; its host is tls.host or listen.host. */
+  tlsPort?: number;
 }
 
 /** The gateway's X-Request-Id rule: a client's id is kept only when it is a plain token of up to 128 characters. */
@@ -29,9 +33,12 @@ export function renderNginx(config: GatewayConfig, options: NginxRenderOptions =
   checkUpstreamNames(dropIn);
   const upstreams = single ? [upstreamBlock(single, SINGLE_UPSTREAM, dropIn.proxy)] : dropIn.pools.map((pool) => upstreamBlock(pool, upstreamName(pool.name), dropIn.proxy));
   const zones = limitZones(dropIn, single === undefined);
-  const server = single ? `        location / {\n${proxyDirectives(single, dropIn.proxy, SINGLE_UPSTREAM)}\n        }` : routedServer(dropIn);
+  const routing = single ? `        location / {\n${proxyDirectives(single, dropIn.proxy, SINGLE_UPSTREAM)}\n        }` : routedServer(dropIn);
+  const body = `${limitRequests(dropIn)}${routing}`;
+  const tls = dropIn.tls;
+  const tlsPort = options.tlsPort ?? NGINX_DEFAULT_TLS_PORT;
 
-  return `${commentBlock(nginxHeader(dropIn, port))}
+  return `${commentBlock(nginxHeader(dropIn, port, tlsPort))}
 
 worker_processes auto;
 pid nginx.pid;
@@ -66,13 +73,13 @@ http {
     }
 ${cookieMaps(dropIn).map((map) => `\n${map}\n`).join('')}
 ${upstreams.join('\n\n')}
-${single ? '' : `\n${routeMaps(dropIn)}\n`}${zones === '' ? '' : `\n${zones}\n`}
+${single ? '' : `\n${routeMaps(dropIn)}\n`}${zones === '' ? '' : `\n${zones}\n`}${tls ? `\n${tlsSettings(tls)}\n` : ''}
     server {
         listen ${listenAddress(dropIn.listenHost, port)};
 
-${limitRequests(dropIn)}${server}
+${body}
     }
-}
+${tls ? `\n${tlsServers(tls, tlsPort, body).join('\n\n')}\n` : ''}}
 `;
 }
 
@@ -84,9 +91,4 @@ function checkUpstreamNames(dropIn: DropIn): void {
     if (other !== undefined) throw new RenderError(`pools ${other} and ${pool.name} differ only in case, which nginx upstream names ignore; rename one`);
     seen.set(pool.name.toLowerCase(), pool.name);
   }
-}
-
-function listenAddress(host: string, port: number): string {
-  if (host === '0.0.0.0' || host === '::') return String(port);
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

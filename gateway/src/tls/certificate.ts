@@ -81,7 +81,7 @@ function readFile(path: string, key: string): Buffer {
 }
 
 /** The subjectAltName DNS names, else the subject's CN (as browsers no longer do, but test certificates often need). */
-function certificateNames(x509: X509Certificate): string[] {
+export function certificateNames(x509: X509Certificate): string[] {
   const dns = (x509.subjectAltName ?? '').split(', ').filter((entry) => entry.startsWith('DNS:')).map((entry) => entry.slice(4));
   if (dns.length > 0) return dns;
   const cn = /^CN=(.+)$/m.exec(x509.subject)?.[1];
