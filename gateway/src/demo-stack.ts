@@ -4,7 +4,8 @@
 // random token made for this session (written to .gateway-admin-token for curl): backend-1..3 into `default`,
 // canary-1 into `canary`. Routes: /api/* is split 90/10 between them (sticky by the `session` cookie, the
 // /api prefix stripped), everything else goes to `default`. HTTPS on 8443 with a self-signed certificate made at
-// start (demo-certificate.ts), when openssl is there.
+// start (demo-certificate.ts), when openssl is there. Three gRPC Greeters (50051-50053) register into pool
+// `greeter` (protocol grpc), routed by /helloworld.Greeter/ on 8443 (h2) and on h2c port 8082: npm run rpc -- Hello.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -20,9 +21,22 @@ const DEMO_BACKENDS = [
   { id: 'backend-3', port: 3003, pool: 'default' },
   { id: 'canary-1', port: 3004, pool: 'canary' },
 ];
+const DEMO_GREETERS = [
+  { id: 'greeter-1', port: 50051 },
+  { id: 'greeter-2', port: 50052 },
+  { id: 'greeter-3', port: 50053 },
+];
+/** HTTP/2 in the clear (prior knowledge) for `npm run rpc -- Hello --plaintext`; 8443 speaks h2 by ALPN. */
+const DEMO_H2C_PORT = 8082;
 /** The demo's two services: a canary split on /api/*, and the rest. */
-const DEMO_POOLS = { default: { backends: [] }, canary: { backends: [] } };
+const DEMO_POOLS = {
+  default: { backends: [] },
+  canary: { backends: [] },
+  // SayHello has no side effects: a call cut off by a dying Greeter may be sent again to another one.
+  greeter: { backends: [], protocol: 'grpc', grpc: { idempotentMethods: ['/helloworld.Greeter/SayHello'] } },
+};
 const DEMO_ROUTES = [
+  { name: 'rpc', match: { pathPrefix: '/helloworld.Greeter/' }, pool: 'greeter' },
   { name: 'api', match: { pathPrefix: '/api' }, split: [{ pool: 'default', weight: 90 }, { pool: 'canary', weight: 10 }], sticky: { cookie: 'session' }, stripPrefix: true },
   { name: 'default', match: {}, pool: 'default' },
 ];
@@ -36,6 +50,7 @@ const COLORS = ['\x1b[36m', '\x1b[33m', '\x1b[35m', '\x1b[32m', '\x1b[34m'];
 const RESET = '\x1b[0m';
 
 const backendScript = fileURLToPath(new URL('../../backends/src/server.js', import.meta.url));
+const greeterScript = fileURLToPath(new URL('../../backends/src/greeter-server.js', import.meta.url));
 const gatewayScript = fileURLToPath(new URL('./cli.js', import.meta.url));
 const colorize = process.stdout.isTTY === true;
 const prettify = prettyFactory({ colorize, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' });
@@ -95,6 +110,7 @@ start('gateway', gatewayScript, ['start'], {
   GATEWAY_BACKENDS: '',
   GATEWAY_POOLS: JSON.stringify(DEMO_POOLS),
   GATEWAY_ROUTES: JSON.stringify(DEMO_ROUTES),
+  GATEWAY_HTTP2_H2C_PORT: String(DEMO_H2C_PORT),
   GATEWAY_ADMIN_TOKEN: undefined,
   GATEWAY_ADMIN_TOKEN_FILE: TOKEN_FILE,
 }, COLORS[0]!);
@@ -104,6 +120,7 @@ process.stdout.write('error' in certificate
   : `gateway: https://localhost:8443 with a self-signed certificate made now (try: curl -k https://localhost:8443/hello, or --cacert ${certificate.cert})\n`);
 process.stdout.write(`admin token for this session: ${TOKEN_FILE} (curl -H "Authorization: Bearer $(cat .gateway-admin-token)" -X POST ${ADMIN_URL}/pool/<id>/drain)\n`);
 process.stdout.write('routes: /api/* → 90 % pool default, 10 % pool canary (sticky by cookie "session"); the rest → default (curl localhost:8081/routes)\n');
+process.stdout.write(`gRPC: pool greeter (Greeters on 50051-50053), route /helloworld.Greeter/ on 8443 (h2) and h2c ${DEMO_H2C_PORT} (try: npm run rpc -- Hello --repeat 6)\n`);
 process.stdout.write('Ctrl-C stops everything\n');
 DEMO_BACKENDS.forEach(({ id, port, pool }, index) => {
   setTimeout(() => {
@@ -112,4 +129,12 @@ DEMO_BACKENDS.forEach(({ id, port, pool }, index) => {
     const child = start(id, backendScript, args, { GATEWAY_ADMIN_TOKEN: token }, COLORS[index + 1]!);
     process.stdout.write(`${id}: pid ${child.pid}, http://127.0.0.1:${port}, pool ${pool} (restart by hand: GATEWAY_ADMIN_TOKEN=$(cat .gateway-admin-token) node ${backendScript} ${args.join(' ')})\n`);
   }, index * BACKEND_STAGGER_MS);
+});
+DEMO_GREETERS.forEach(({ id, port }, index) => {
+  setTimeout(() => {
+    if (stopping) return;
+    const args = ['--id', id, '--port', String(port), '--register', ADMIN_URL, '--pool', 'greeter'];
+    const child = start(id, greeterScript, args, { GATEWAY_ADMIN_TOKEN: token }, COLORS[(DEMO_BACKENDS.length + index + 1) % COLORS.length]!);
+    process.stdout.write(`${id}: pid ${child.pid}, gRPC h2c 127.0.0.1:${port}, pool greeter\n`);
+  }, (DEMO_BACKENDS.length + index) * BACKEND_STAGGER_MS);
 });
