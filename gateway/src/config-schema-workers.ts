@@ -8,12 +8,14 @@ export const DEFAULT_WORKERS = 1;
 /** More workers than this is a typo, not a machine. */
 export const MAX_WORKERS = 256;
 
+const NOT_A_COUNT = `is not a whole number from 1 to ${MAX_WORKERS} or "auto"`;
+
 export const workersSections = {
   // A whole number, or "auto" (one per core); from the environment a number arrives as text.
   workers: z
     .preprocess(
       (value) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value),
-      z.union([z.number().int().min(1).max(MAX_WORKERS), z.literal('auto')], { errorMap: () => ({ message: `is not a whole number from 1 to ${MAX_WORKERS} or "auto"` }) }),
+      z.union([z.number().int(NOT_A_COUNT).min(1, NOT_A_COUNT).max(MAX_WORKERS, NOT_A_COUNT), z.literal('auto')], { errorMap: () => ({ message: NOT_A_COUNT }) }),
     )
     .default(DEFAULT_WORKERS),
 };

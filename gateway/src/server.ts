@@ -25,8 +25,8 @@ export async function runGateway(config: GatewayConfig, reloadConfig: () => Gate
   }
   process.on('SIGHUP', () => gateway.reload('SIGHUP'));
   if (primary) process.on('SIGUSR2', () => primary.restart('SIGUSR2'));
-  // SIGHUP is a reload here, not one of close-with-grace's stop signals.
-  closeWithGrace({ delay: config.shutdown.graceMs, skip: ['SIGHUP'] }, async ({ signal, err }) => {
+  // SIGHUP is a reload here and SIGUSR2 a rolling restart, not close-with-grace's stop signals.
+  closeWithGrace({ delay: config.shutdown.graceMs, skip: ['SIGHUP', 'SIGUSR2'] }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'stopping after an unexpected error');
     else logger.info({ signal, graceMs: config.shutdown.graceMs }, 'stopping: finishing in-flight requests');
     await primary?.stop();

@@ -2,6 +2,7 @@
 // the traffic (and TLS) listeners that node:cluster shares between workers, mirrors every state change the
 // primary sends, and sends back passive failures, its load and, on request, its metrics. It drains and exits
 // when the primary says so; SIGINT (a terminal's Ctrl-C reaches the whole process group) is the primary's to handle.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildGateway, type Gateway } from '../app.js';
 import type { GatewayConfig } from '../config.js';
 import { createLogger, type Logger } from '../observability/logger.js';
@@ -10,9 +11,13 @@ import { applySnapshot, type PoolSnapshot } from './pool-snapshot.js';
 
 /** How often the worker tells the primary its load (GET /workers, /pool's inFlight and served). */
 const LOAD_REPORT_MS = 1_000;
+/** How long a draining worker keeps accepting, answering with Connection: close, before it stops. */
+const HANDOFF_MS = 1_000;
 
+// A send that fails means the channel is closing (the primary went away): the 'disconnect' handler below
+// drains this worker, so the error needs no more than that.
 const send = (message: ToPrimary) => {
-  if (process.connected) process.send!(message);
+  if (process.connected) process.send!(message, undefined, {}, () => undefined);
 };
 
 export function runTrafficWorker(): void {
@@ -35,7 +40,14 @@ export function runTrafficWorker(): void {
     if (draining) return;
     draining = true;
     logger?.info({ why }, 'worker draining: finishing in-flight requests');
-    if (config) setTimeout(() => process.exit(1), config.shutdown.graceMs).unref();
+    if (config) setTimeout(() => process.exit(1), config.shutdown.graceMs + HANDOFF_MS).unref();
+    if (gateway) {
+      // Hand-off: still accepting, but every response now closes its connection, so busy keep-alive clients
+      // reconnect (to the other workers) on their own, instead of an idle connection being cut by close()
+      // just as the client sends its next request on it.
+      gateway.traffic.server.on('request', (_request: IncomingMessage, response: ServerResponse) => (response.shouldKeepAlive = false));
+      await new Promise((resolve) => setTimeout(resolve, HANDOFF_MS));
+    }
     await gateway?.close();
     process.exit(0);
   };

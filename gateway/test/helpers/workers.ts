@@ -1,5 +1,6 @@
 // A multi-process gateway (workers: 2) as users run it, `gateway start` with GATEWAY_* variables, over demo
-// backends that are real processes; and its GET /workers.
+// backends that are real processes; its GET /workers; autocannon load to run while workers come and go.
+import autocannon from 'autocannon';
 import { adminCall, TEST_TOKEN } from './admin.js';
 import type { BackendProcess } from './backend-processes.js';
 import { spawnGateway, type GatewayProcess } from './gateway-process.js';
@@ -33,4 +34,34 @@ export async function listWorkers(adminUrl: string): Promise<WorkerEntry[]> {
 export async function stopGateway(gateway: GatewayProcess): Promise<number | string> {
   if (gateway.child.exitCode === null && gateway.child.signalCode === null) gateway.child.kill('SIGTERM');
   return gateway.exited;
+}
+
+export interface Load {
+  /** Stops the clients and resolves with autocannon's result. */
+  stop(): Promise<autocannon.Result>;
+}
+
+/** autocannon clients on GET /hello until stop() (at most maxSeconds). */
+export function startLoad(url: string, connections: number, maxSeconds = 120): Load {
+  let instance: autocannon.Instance;
+  const result = new Promise<autocannon.Result>((resolve, reject) => {
+    instance = autocannon({ url: `${url}/hello`, connections, duration: maxSeconds }, (error, done) => (error ? reject(error) : resolve(done)));
+  });
+  return {
+    stop() {
+      instance.stop();
+      return result;
+    },
+  };
+}
+
+/** Waits until the gateway has `count` listening workers and none of the `old` pids. */
+export async function waitForNewWorkers(adminUrl: string, old: readonly number[], count = 2, timeoutMs = 90_000): Promise<WorkerEntry[]> {
+  const started = Date.now();
+  for (;;) {
+    const workers = await listWorkers(adminUrl);
+    if (workers.length === count && workers.every((worker) => worker.state === 'listening' && !old.includes(worker.pid))) return workers;
+    if (Date.now() - started > timeoutMs) throw new Error(`workers not replaced within ${timeoutMs} ms: ${JSON.stringify(workers)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
