@@ -1,0 +1,62 @@
+// `npm run bench:scale`: what a large pool costs the gateway. By default N backends (1,000) on loopback are
+// probed for a measured window: CPU share of a core, healthy backends marked down, /pool and /metrics times.
+// --pick times pick() per policy over pools of 10, 100 and 1,000; --idle N holds N idle client connections
+// while normal requests are timed. Every part is bounded in time; Ctrl-C stops every process it started.
+import { parseArgs } from 'node:util';
+import { stopAll } from './processes.js';
+import { measureProbing } from './scale-probing.js';
+
+const USAGE = `usage: npm run bench:scale -- [flags]      (node dist/bench/scale.js after npm run build)
+  --backends N   backends in the pool, 127.0.X.Y:PORT on one backend process (default 1000, at most 10000)
+  --duration S   seconds of probing measured for CPU, after every backend is up (default 30)
+  --interval MS  healthCheck.intervalMs of the gateway (default 1000)`;
+
+function integer(flag: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min || number > max) {
+    process.stderr.write(`--${flag}: expected an integer from ${min} to ${max}, got "${value}"\n${USAGE}\n`);
+    process.exit(2);
+  }
+  return number;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      backends: { type: 'string' },
+      duration: { type: 'string' },
+      interval: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const backends = integer('backends', values.backends, 1000, 1, 10_000);
+  const durationSec = integer('duration', values.duration, 30, 1, 600);
+  const intervalMs = integer('interval', values.interval, 1000, 100, 60_000);
+  process.stdout.write(`probing ${backends} backends every ${intervalMs} ms, measuring ${durationSec} s …\n`);
+  const result = await measureProbing({ backends, durationSec, intervalMs });
+  const ms = (read: { median: number; max: number; bytes: number }) => `${read.median.toFixed(1)} ms median, ${read.max.toFixed(1)} ms max, ${Math.round(read.bytes / 1024)} KB`;
+  process.stdout.write(
+    [
+      `all ${backends} up after: ${result.allUpAfterSec === undefined ? 'never (gave up after 20 s)' : `${result.allUpAfterSec.toFixed(1)} s`}`,
+      `marked down by the gateway's probes: ${result.markedDown}`,
+      `gateway CPU while probing: ${(result.cpuShareOfCore * 100).toFixed(1)} % of one core`,
+      `GET /pool:    ${ms(result.poolMs)}`,
+      `GET /metrics: ${ms(result.metricsMs)}`,
+    ].join('\n') + '\n',
+  );
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll().then(() => process.exit(130)));
+try {
+  await main();
+} catch (error) {
+  process.stderr.write(`bench:scale failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+} finally {
+  await stopAll();
+}
