@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { PoolChange } from '../pool/load-balancer.js';
 import type { PoolMember } from '../pool/pool-member.js';
 import { PACKAGE_VERSION } from './package-info.js';
+import { prometheusText } from './prometheus-text.js';
 
 /** From a quarter millisecond (a local proxy hop) to past the 30 s response-headers timeout. */
 export const DURATION_BUCKETS = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -79,6 +80,13 @@ export class GatewayMetrics {
   constructor(members: () => Iterable<PoolMember>, private readonly routesTo: (pool: string) => string[], engine: string, workers = 1) {
     const registers = [this.registry];
     const heartbeatOf = (id: string) => this.lastHeartbeat?.(id);
+    // One labels object per member, so the exposition formats its label text once, not on every scrape.
+    const memberLabels = new WeakMap<PoolMember, { backend: string; pool: string }>();
+    const labelsOf = (member: PoolMember) => {
+      let labels = memberLabels.get(member);
+      if (labels === undefined) memberLabels.set(member, (labels = { backend: member.id, pool: member.backend.pool }));
+      return labels;
+    };
     collectDefaultMetrics({ register: this.registry });
     // promtool rejects gauges named *_total; the per-type gauges without the suffix carry the same counts.
     for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
@@ -103,14 +111,14 @@ export class GatewayMetrics {
       name: 'gateway_backend_up', help: '1 when the backend passes its health checks, else 0 (draining does not change it).', labelNames: ['backend', 'pool'], registers,
       collect() {
         this.reset();
-        for (const member of members()) this.set({ backend: member.id, pool: member.backend.pool }, member.health.status === 'up' ? 1 : 0);
+        for (const member of members()) this.set(labelsOf(member), member.health.status === 'up' ? 1 : 0);
       },
     });
     new Gauge({
       name: 'gateway_backend_in_flight', help: 'Requests sent to the backend whose response has not finished yet.', labelNames: ['backend', 'pool'], registers,
       collect() {
         this.reset();
-        for (const member of members()) this.set({ backend: member.id, pool: member.backend.pool }, member.inFlight);
+        for (const member of members()) this.set(labelsOf(member), member.inFlight);
       },
     });
     new Gauge({
@@ -120,7 +128,7 @@ export class GatewayMetrics {
         const now = Date.now();
         for (const member of members()) {
           const last = Math.max(member.health.lastProbeAt ?? -Infinity, heartbeatOf(member.id) ?? -Infinity);
-          if (last !== -Infinity) this.set({ backend: member.id, pool: member.backend.pool }, (now - last) / 1000);
+          if (last !== -Infinity) this.set(labelsOf(member), (now - last) / 1000);
         }
       },
     });
@@ -240,7 +248,7 @@ export class GatewayMetrics {
   }
 
   async exposition(): Promise<string> {
-    return this.expose ? this.expose(this.registry) : this.registry.metrics();
+    return this.expose ? this.expose(this.registry) : prometheusText(this.registry);
   }
 
   /** Set by a multi-process gateway's primary: /metrics then adds up its workers' series (gateway/src/workers/). */
