@@ -17,12 +17,13 @@ export function loopbackOrigins(count: number, port: number): string[] {
   return Array.from({ length: count }, (_, index) => `http://127.0.${Math.floor(index / 250)}.${(index % 250) + 1}:${port}`);
 }
 
-/** The demo backend bound to 0.0.0.0, logging warnings only (a log line per probe would be the backend's cost). */
+/** The fastest real backend (200 "ok" to everything): the gateway's cost is measured, and the backend must keep up. */
+const FAST_BACKEND = "require('node:http').createServer((req, res) => res.end('ok')).listen(Number(process.argv[1]), '0.0.0.0')";
+
+/** One backend process on 0.0.0.0, so every 127.0.X.Y reaches it. */
 export async function startWildcardBackend(): Promise<{ process: Started; port: number }> {
   const port = await freePort();
-  const started = startProcess('backend', process.execPath, [`${repoDist}backends/src/server.js`, '--id', 'scale', '--port', String(port), '--host', '0.0.0.0'], {
-    env: { PATH: process.env.PATH, LOG_LEVEL: 'warn' },
-  });
+  const started = startProcess('backend', process.execPath, ['-e', FAST_BACKEND, String(port)]);
   await failOnEarlyExit(started, waitForHealth(`http://127.0.0.1:${port}/health`));
   return { process: started, port };
 }
