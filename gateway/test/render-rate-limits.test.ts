@@ -76,3 +76,19 @@ t.test('the headers list the limits and say what each target cannot do', async (
   t.match(renderHaproxy(ROUTED), /stick tables counting http_req_rate over the gateway's window/);
   t.match(renderHaproxy(ROUTED), /a client that keeps sending faster than the limit stays refused/);
 });
+
+t.test('a route with auth: the header says it is left out unchecked; a limit keyed on the identity counts by address', async (t) => {
+  const guarded = config({
+    backends: ['http://127.0.0.1:4001'],
+    routes: [
+      { name: 'keyed', match: { pathPrefix: '/k' }, pool: 'default', auth: { apiKey: { header: 'x-api-key', keys: [{ name: 'team-a', sha256: 'a'.repeat(64) }] } }, rateLimit: { rate: 5, key: 'api-key' } },
+      { name: 'rest', pool: 'default' },
+    ],
+  });
+  for (const text of [renderNginx(guarded), renderHaproxy(guarded)]) {
+    t.match(text, /# - Left out: the authentication of route keyed \(API key\)\. This file lets every request through unchecked:/);
+    t.match(text, /#   Route keyed \(api-key\): this file cannot verify the identity, so it counts per client address\./);
+  }
+  t.match(renderNginx(guarded), /map \$gateway_route \$gateway_limit_key_1 \{\n\s+1 \$binary_remote_addr;/);
+  t.match(renderHaproxy(guarded), /http-request track-sc0 src table limit_keyed if \{ var\(txn\.route\) -m str keyed \}/);
+});

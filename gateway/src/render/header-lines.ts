@@ -1,5 +1,5 @@
 // Header lines both renderers write alike for a config with routes: the routes and pools rendered, and what was
-// left out: routes and pools no request could reach.
+// left out: authentication, and routes and pools no request could reach.
 import type { DropIn } from './drop-in.js';
 import { policyWords } from './pool-settings.js';
 import { describeRoute } from './route-patterns.js';
@@ -12,6 +12,14 @@ export function summaryLines(dropIn: DropIn): string[] {
 /** What the route table has that a drop-in does not render at all. */
 export function leftOutLines(dropIn: DropIn): string[] {
   const lines: string[] = [];
+  const guarded = dropIn.routes.filter((route) => route.auth !== undefined).map((route) => `${route.name} (${route.auth!.apiKey ? 'API key' : 'JWT'})`);
+  if (guarded.length > 0) {
+    lines.push(
+      `- Left out: the authentication of route ${guarded.join(', ')}. This file lets every request through unchecked:`,
+      '  nginx OSS has no JWT verification (auth_jwt is nginx Plus) and neither target checks hashed API keys or fetches a',
+      '  JWKS. Put these routes behind the gateway, or behind a check of your own.',
+    );
+  }
   if (dropIn.unreachable.length > 0) lines.push(`- Left out: route ${dropIn.unreachable.join(', ')}, after a route that matches every request (the gateway never reaches it either).`);
   if (dropIn.unrouted.length > 0) lines.push(`- Left out: pool ${dropIn.unrouted.join(', ')}, which no route sends to.`);
   return lines;

@@ -27,7 +27,12 @@ export function routeLimits(dropIn: DropIn): RouteLimit[] {
   });
 }
 
-/** The header name of a header:NAME key, or undefined for client-ip. */
+/** True when the gateway keys on an identity its auth found (api-key, claim:NAME), which a drop-in cannot verify. */
+export function keyedByIdentity(limit: RouteLimit): boolean {
+  return limit.key === 'api-key' || limit.key.startsWith('claim:');
+}
+
+/** The header name of a header:NAME key, or undefined for client-ip (and for identities, counted by address). */
 export function keyHeader(limit: RouteLimit): string | undefined {
   return limit.key.startsWith('header:') ? limit.key.slice('header:'.length) : undefined;
 }
@@ -37,6 +42,8 @@ export function limitSummaryLines(limits: readonly RouteLimit[]): string[] {
   if (limits.length === 0) return [];
   const lines = ['- Rate limits, 429 once a client has used its burst:'];
   lines.push(...limits.map((limit) => `  route ${limit.route.name}: ${limit.burst} at once, ${limit.rate}/s over time, per ${keyHeader(limit) ?? 'client address'}.`));
+  const identities = limits.filter(keyedByIdentity);
+  if (identities.length > 0) lines.push(`  Route ${identities.map((limit) => `${limit.route.name} (${limit.key})`).join(', ')}: this file cannot verify the identity, so it counts per client address.`);
   const shared = limits.filter((limit) => limit.redis).map((limit) => limit.route.name);
   lines.push(
     "  They count in this one process's memory: two instances each let the whole limit through.",
