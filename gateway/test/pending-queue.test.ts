@@ -43,7 +43,9 @@ t.test('cap 2: the 3rd concurrent request waits for a free slot, then is served'
   const answers = await burst(`${gw.url}/x`, 3);
   t.same(answers.map((a) => a.status), [200, 200, 200], 'all three are served');
   t.equal(backend.peak(), 2, 'the backend never held more than 2 at once');
-  t.ok(answers[2]!.ms >= 1_500, `the 3rd waited for the 1st to finish (${Math.round(answers[2]!.ms)} ms, ~2 s expected)`);
+  // Whichever came 3rd (a busy machine may start the curls out of order) waited for a slot.
+  const slowest = Math.max(...answers.map((a) => a.ms));
+  t.ok(slowest >= 1_500, `the 3rd waited for a slot to free (${Math.round(slowest)} ms, ~2 s expected)`);
   t.equal(await metricSum(gw.adminUrl, 'gateway_shed_total'), 0, 'nothing shed');
 });
 
@@ -55,10 +57,10 @@ t.test('queue full: 503 backend_busy at once, with Retry-After', async (t) => {
     await backend.close();
   });
 
-  const [served, queued, refused] = await burst(`${gw.url}/x`, 3);
-  t.equal(served!.status, 200, '1st: served');
-  t.equal(queued!.status, 200, '2nd: waited in the queue, then served');
-  t.equal(refused!.status, 503, '3rd: the queue holds 1, so 503');
+  const answers = await burst(`${gw.url}/x`, 3);
+  // By status, not position: a busy machine may start the curls out of order.
+  t.same(answers.map((a) => a.status).sort(), [200, 200, 503], 'one served, one waited in the queue and was served, one refused (the queue holds 1)');
+  const refused = answers.find((a) => a.status === 503);
   t.ok(refused!.ms < 1_000, `…at once (${Math.round(refused!.ms)} ms, the backend takes 2 s)`);
   t.match(JSON.parse(refused!.body), { error: 'backend_busy', requestId: /.+/ }, 'the gateway’s JSON error names backend_busy');
   t.equal(refused!.retryAfter, '1', 'Retry-After: 1');
@@ -74,9 +76,9 @@ t.test('queue timeout: 503 backend_busy after about queueTimeoutMs', async (t) =
     await backend.close();
   });
 
-  const [served, timedOut] = await burst(`${gw.url}/x`, 2);
-  t.equal(served!.status, 200, '1st: served after 3 s');
-  t.equal(timedOut!.status, 503, '2nd: no slot within 600 ms');
+  const answers = await burst(`${gw.url}/x`, 2);
+  t.same(answers.map((a) => a.status).sort(), [200, 503], 'one served after 3 s, the other found no slot within 600 ms');
+  const timedOut = answers.find((a) => a.status === 503);
   t.ok(timedOut!.ms >= 550 && timedOut!.ms < 2_000, `…after about 600 ms (${Math.round(timedOut!.ms)} ms)`);
   t.match(JSON.parse(timedOut!.body), { error: 'backend_busy' });
   t.equal(backend.arrivals.get('GET /x'), 1, 'the backend saw only the request it had room for');
