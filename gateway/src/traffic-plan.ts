@@ -17,6 +17,7 @@ import type { PoolSet } from './pool/pool-set.js';
 import { UpstreamPool } from './pool/upstream-pool.js';
 import { loadUpstreamTls } from './pool/upstream-tls.js';
 import type { ForwardingSettings } from './proxy/forwarding.js';
+import { grpcStatusName } from './proxy/grpc-errors.js';
 import { hedgeDelay } from './proxy/hedge-delay.js';
 import { RetryBudget } from './proxy/retry-budget.js';
 import { requestKey } from './routes/request-key.js';
@@ -144,10 +145,13 @@ export class TrafficPlan {
   private forwardingSettings(poolConfig: PoolConfig, pool: UpstreamPool): ForwardingSettings {
     const { retry, passiveHealth } = poolConfig;
     const { metrics, proxyLog } = this.observers;
+    const grpc = poolConfig.protocol === 'grpc';
     return {
       log: proxyLog,
       pool,
-      limits: { retries: retry.retries, tryDurationMs: retry.tryDurationMs, idempotentMethods: new Set(retry.idempotentMethods) },
+      // A gRPC pool names its idempotent calls by method path; every call is a POST.
+      limits: { retries: retry.retries, tryDurationMs: retry.tryDurationMs, idempotentMethods: new Set(grpc ? poolConfig.grpc.idempotentMethods : retry.idempotentMethods) },
+      grpc: grpc ? { onStatus: metrics && ((code) => metrics.observeGrpc(poolConfig.name, grpcStatusName(code))) } : undefined,
       budget: new RetryBudget(retry.budgetRatio, retry.budgetMinPerSecond),
       replayableBodyBytes: retry.replayableBodyBytes,
       perTryTimeoutMs: retry.perTryTimeoutMs,

@@ -50,6 +50,25 @@ for (const [kind, method, replayable, tries, elapsedMs, responseStarted, otherBa
   });
 }
 
+// gRPC pools: every call is a POST, so idempotency is by method path (pools.NAME.grpc.idempotentMethods).
+const grpcLimits = { ...limits, idempotentMethods: new Set(['/helloworld.Greeter/SayHello']) };
+const grpcRows: [FailureKind, string, boolean, boolean, string][] = [
+  // kind, method path, replayable (recorded body), responseStarted, expected
+  ['connect', '/helloworld.Greeter/SayHelloBidi', true, false, OTHER], // nothing was sent: any call
+  ['reset', '/helloworld.Greeter/SayHello', true, false, OTHER], // listed as idempotent
+  ['reset', '/helloworld.Greeter/SayHelloBidi', true, false, 'not-idempotent'],
+  ['timeout', '/helloworld.Greeter/SayHello', true, false, OTHER],
+  ['reset', '/helloworld.Greeter/SayHello', false, false, 'body-not-replayable'], // past the recorded limit
+  ['reset', '/helloworld.Greeter/SayHello', true, true, 'response-started'], // never after response bytes went out
+];
+
+for (const [kind, method, replayable, responseStarted, expected] of grpcRows) {
+  t.test(`gRPC ${kind} ${method} replayable=${replayable} started=${responseStarted} → ${expected}`, async (t) => {
+    const verdict = shouldRetry({ kind, method, replayable, tries: 1, elapsedMs: 10, responseStarted, otherBackendLeft: true, freshConnectionTried: false }, grpcLimits);
+    t.equal(verdict.retry ? verdict.where : verdict.why, expected);
+  });
+}
+
 t.test('retries: 0 means a single try, whatever the failure', async (t) => {
   const question = { kind: 'connect' as const, method: 'GET', replayable: true, tries: 1, elapsedMs: 0, responseStarted: false, otherBackendLeft: true, freshConnectionTried: false };
   t.same(shouldRetry(question, { ...limits, retries: 0 }), { retry: false, why: 'retries-exhausted' });

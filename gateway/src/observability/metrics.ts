@@ -66,6 +66,7 @@ export class GatewayMetrics {
   private readonly hedges = new Map<string, CounterChild>();
   private readonly shed = new Map<ShedReason, CounterChild>();
   private readonly reloads: { ok: CounterChild; failed: CounterChild };
+  private readonly grpcRequests: Counter<string>;
   private readonly rateLimited: Counter<string>;
   private readonly redisDown: Counter<string>;
   private readonly authRejections: Counter<string>;
@@ -103,6 +104,7 @@ export class GatewayMetrics {
     this.reloads = { ok: reloads.labels('ok'), failed: reloads.labels('failed') };
     this.reloads.ok.inc(0);
     this.reloads.failed.inc(0);
+    this.grpcRequests = new Counter({ name: 'gateway_grpc_requests_total', help: 'gRPC calls to pools with protocol grpc, by pool and final status name (from the backend, or made by the gateway: UNAVAILABLE, DEADLINE_EXCEEDED…).', labelNames: ['pool', 'code'], registers });
     this.rateLimited = new Counter({ name: 'gateway_rate_limited_total', help: "Requests answered 429 by their route's rate limit, by route.", labelNames: ['route'], registers });
     this.authRejections = new Counter({ name: 'gateway_auth_rejections_total', help: "Requests refused by their route's authentication, by route and reason (missing, invalid, expired, not_yet_valid, unknown_key, forbidden, keys_unavailable).", labelNames: ['route', 'reason'], registers });
     this.redisDown = new Counter({ name: 'gateway_rate_limit_redis_down_total', help: 'Rate-limited requests Redis could not count, by route and what answered instead: failOpen (the local fallback) or failClosed (503).', labelNames: ['route', 'behaviour'], registers });
@@ -166,6 +168,11 @@ export class GatewayMetrics {
   /** reason: the retry policy's FailureKind of the try that failed. */
   observeRetry(reason: string): void {
     (this.retryChildren.get(reason) ?? this.retryChild(reason)).inc();
+  }
+
+  /** A gRPC call ended; code is a status name from a fixed list (grpc-errors.ts), so the series stay bounded. */
+  observeGrpc(pool: string, code: string): void {
+    this.grpcRequests.labels(pool, code).inc();
   }
 
   observeHedge(outcome: (typeof HEDGE_OUTCOMES)[number]): void {

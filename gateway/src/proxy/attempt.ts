@@ -93,10 +93,11 @@ export class Attempt implements Dispatcher.DispatchHandler, WaitingTry {
     return this.discarding || this.forwarding.writeBody(chunk);
   }
 
-  onComplete(): void {
+  /** trailers: a raw [name, value…] list over HTTP/1.1, an object over HTTP/2 (undici's type names the first only). */
+  onComplete(trailers: string[] | null): void {
     if (this.ended) return;
     this.end();
-    this.forwarding.onAttemptComplete(this);
+    this.forwarding.onAttemptComplete(this, trailers);
   }
 
   onError(error: Error): void {

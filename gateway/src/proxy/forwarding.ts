@@ -10,6 +10,8 @@ import type { PendingQueue, PendingRequest } from '../pool/pending-queue.js';
 import type { PoolMember } from '../pool/pool-member.js';
 import { classifyTransportFailure, type FailureKind, type TransportFailure } from '../transport-failure.js';
 import { Attempt } from './attempt.js';
+import { GrpcCall, type GrpcSettings, type RawTrailers } from './grpc-call.js';
+import { GRPC_UNAVAILABLE, GRPC_UNKNOWN, grpcStatusOf, sendGrpcError } from './grpc-errors.js';
 import { downstreamResponseHeaders } from './forwarded-headers.js';
 import type { HedgeDelay } from './hedge-delay.js';
 import type { PreparedBody } from './request-body.js';
@@ -43,6 +45,11 @@ export interface ForwardingSettings {
   onHedge?: (outcome: HedgeOutcome) => void;
   /** Called when a request gets 503 backend_busy: the pool's queue was full, or it waited queueTimeoutMs (metrics). */
   onShed?: (reason: 'pending_full' | 'backend_busy') => void;
+  /**
+   * Set for pools with protocol grpc: gateway errors become gRPC statuses, trailers pass through, grpc-timeout
+   * caps each try, and limits.idempotentMethods lists gRPC method paths instead of HTTP methods.
+   */
+  grpc?: GrpcSettings | undefined;
   /** Warns about failures of unknown cause, naming it: the next bug like undici refusing a header shows at once. */
   log: Logger;
 }
@@ -79,6 +86,9 @@ export class Forwarding implements PendingRequest {
   previousPending: PendingRequest | undefined;
   nextPending: PendingRequest | undefined;
   pendingUntil = 0;
+  private readonly grpcCall: GrpcCall | undefined;
+  /** What the retry policy's idempotentMethods are matched against: the HTTP method, or a gRPC call's method path. */
+  private readonly retryKey: string;
 
   constructor(
     private readonly settings: ForwardingSettings,
@@ -92,6 +102,8 @@ export class Forwarding implements PendingRequest {
     private readonly done: (result: ForwardResult) => void,
   ) {
     res.once('close', this.onClientClose);
+    this.grpcCall = settings.grpc && new GrpcCall(req);
+    this.retryKey = this.grpcCall ? (path ?? req.url!) : req.method!;
   }
 
   /** Sends the request to the next backend not yet tried, or queues it when every one is at its cap. */
@@ -136,11 +148,12 @@ export class Forwarding implements PendingRequest {
 
   /** Whether a try waiting on a backend that went away may be aborted and sent elsewhere; also where per-try timeouts apply. */
   canMoveElsewhere(): boolean {
-    return !this.responseStarted && this.body.replayable && this.settings.limits.idempotentMethods.has(this.req.method!);
+    return !this.responseStarted && this.body.replayable && this.settings.limits.idempotentMethods.has(this.retryKey);
   }
 
   onResponseHeaders(attempt: Attempt, status: number, rawHeaders: Buffer[], resume: () => void): void {
     if (this.settings.failureStatuses.has(status)) this.settings.pool.loadBalancer.reportFailure(attempt.member, `status ${status}`);
+    if (this.grpcCall?.readHeaders(rawHeaders)) this.settings.pool.loadBalancer.reportFailure(attempt.member, 'grpc-status UNAVAILABLE');
     this.settings.hedgeDelay?.record(attempt.headersAfterMs!);
     if (this.settings.retryStatuses.has(status) && (this.rivalOf(attempt) !== undefined || this.retryTarget('status', attempt) !== undefined)) {
       // Read to the end and thrown away; then the racing try, or the next one, answers instead.
@@ -168,12 +181,13 @@ export class Forwarding implements PendingRequest {
     return false;
   }
 
-  onAttemptComplete(attempt: Attempt): void {
+  onAttemptComplete(attempt: Attempt, trailers?: RawTrailers): void {
     if (attempt.discarding) {
       this.afterDiscarded(attempt);
       return;
     }
     attempt.member.served += 1;
+    if (this.grpcCall) this.passTrailers(attempt, trailers);
     this.res.end();
     this.finish({ status: attempt.status, member: attempt.member, tries: this.tries, upstreamMs: attempt.headersAfterMs });
   }
@@ -185,8 +199,10 @@ export class Forwarding implements PendingRequest {
     if (failure.reason === 'unknown') this.warnUnexplained(failure, attempt);
     this.lastFailure = failure;
     if (this.responseStarted) {
-      // Headers already went out: the only honest signal left is cutting the connection.
-      this.res.destroy();
+      // Headers already went out: the only honest signal left is cutting the connection, or for a gRPC call
+      // its status in the trailers.
+      if (this.grpcCall) this.endGrpcCall(GRPC_UNAVAILABLE, `the backend failed mid-call (${failure.reason})`);
+      else this.res.destroy();
       this.finish({ status: 0, error: failure.clientError, cause: failure.cause, member: attempt.member, tries: this.tries });
       return;
     }
@@ -218,10 +234,14 @@ export class Forwarding implements PendingRequest {
 
   private launch(member: PoolMember, fresh: boolean, hedge: boolean): void {
     this.tries += 1;
-    const attempt = new Attempt(this, member, { fresh, hedge, timeoutMs: this.settings.perTryTimeoutMs > 0 && this.canMoveElsewhere() ? this.settings.perTryTimeoutMs : 0 });
+    const perTryMs = this.settings.perTryTimeoutMs > 0 && this.canMoveElsewhere() ? this.settings.perTryTimeoutMs : 0;
+    // A gRPC call's grpc-timeout caps every try: past it the client has given up anyway.
+    const deadlineMs = this.grpcCall?.remainingMs();
+    const timeoutMs = deadlineMs === undefined ? perTryMs : perTryMs > 0 ? Math.min(perTryMs, deadlineMs) : deadlineMs;
+    const attempt = new Attempt(this, member, { fresh, hedge, timeoutMs });
     this.earlier = hedge ? this.current : undefined;
     this.current = attempt;
-    const options = { path: this.path ?? this.req.url!, method: this.req.method!, headers: this.headers, body: this.body.body };
+    const options = { path: this.path ?? this.req.url!, method: this.req.method!, headers: this.headers, body: this.body.forTry?.() ?? this.body.body };
     // A request undici will not send (an invalid header value…) comes back through attempt.onError at once,
     // classified as 'rejected': nothing went out, and no backend is blamed for it.
     if (fresh) this.settings.pool.dispatchers.dispatchOnNewConnection(member.backend, options, attempt);
@@ -252,11 +272,12 @@ export class Forwarding implements PendingRequest {
   private retryTarget(kind: FailureKind, failed: Attempt, takeBudget = true): RetryTarget | undefined {
     // A streamed body that a failed try began to read cannot be sent again, whatever the method.
     if (this.body.body instanceof Transform && this.body.body.destroyed) return undefined;
+    if (this.grpcCall?.expired()) return undefined;
     const tried = new Set(this.tried).add(failed.member.id);
     const verdict = shouldRetry(
       {
         kind,
-        method: this.req.method!,
+        method: this.retryKey,
         replayable: this.body.replayable,
         tries: this.tries,
         elapsedMs: Date.now() - this.startedAt,
@@ -286,8 +307,29 @@ export class Forwarding implements PendingRequest {
     );
   }
 
+  /** The backend's trailers to the client; UNAVAILABLE there counts against the backend like a failed try. */
+  private passTrailers(attempt: Attempt, raw: RawTrailers): void {
+    const call = this.grpcCall!;
+    const before = call.status;
+    const trailers = call.trailers(raw);
+    if (trailers !== undefined) this.res.addTrailers(trailers);
+    if (call.status === GRPC_UNAVAILABLE && before !== GRPC_UNAVAILABLE) this.settings.pool.loadBalancer.reportFailure(attempt.member, 'grpc-status UNAVAILABLE');
+  }
+
+  /** Ends a gRPC response already under way with the gateway's status in its trailers. */
+  private endGrpcCall(code: number, message: string): void {
+    this.grpcCall!.status = code;
+    this.res.addTrailers({ 'grpc-status': String(code), 'grpc-message': encodeURIComponent(message) });
+    this.res.end();
+  }
+
   private fail(error: GatewayError, member?: PoolMember): void {
-    sendError(this.res, error, this.requestId);
+    if (this.grpcCall) {
+      this.grpcCall.status = grpcStatusOf(error);
+      sendGrpcError(this.res, error, this.requestId);
+    } else {
+      sendError(this.res, error, this.requestId);
+    }
     this.finish({ status: error.status, error, cause: this.lastFailure?.cause, member, tries: this.tries });
   }
 
@@ -296,6 +338,7 @@ export class Forwarding implements PendingRequest {
     this.pendingIn?.delete(this);
     // The client left before its response was complete: stop the backend's work too.
     const reason = new Error('client closed the connection');
+    this.grpcCall?.cancelled();
     this.earlier?.cancel(reason);
     this.current?.cancel(reason);
     this.finish({ status: 0, member: this.current?.member, tries: this.tries });
@@ -303,6 +346,7 @@ export class Forwarding implements PendingRequest {
 
   private finish(result: ForwardResult): void {
     this.finished = true;
+    if (this.grpcCall) this.settings.grpc!.onStatus?.(this.grpcCall.status ?? GRPC_UNKNOWN);
     clearTimeout(this.hedgeTimer);
     if (this.resumeOnDrain) this.res.off('drain', this.resumeOnDrain);
     this.done(result);

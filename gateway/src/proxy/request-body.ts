@@ -2,7 +2,7 @@
 // or streamed through a byte counter that enforces the size limit. The client request stream itself is
 // never handed to undici, which destroys the body it was given when a try fails.
 import type { IncomingMessage } from 'node:http';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 
 /** Thrown into the upstream request when a streamed body passes the limit; becomes 413 for the client. */
 export class BodyTooLargeError extends Error {
@@ -13,6 +13,8 @@ export interface PreparedBody {
   body: Buffer | Transform | null;
   /** Sending it again on another backend sends the same bytes. */
   replayable: boolean;
+  /** A body recorded as it streams (replay-body.ts): each try reads its own copy; `body` is then null. */
+  forTry?(): Readable;
 }
 
 export const NO_BODY: PreparedBody = Object.freeze({ body: null, replayable: true });

@@ -5,6 +5,7 @@ import { sendError } from '../errors.js';
 import { classifyTransportFailure } from '../transport-failure.js';
 import type { ForwardContext, RawProxyEngine } from './engine.js';
 import { Forwarding } from './forwarding.js';
+import { ReplayBody } from './replay-body.js';
 import { NO_BODY, prepareBody } from './request-body.js';
 
 export interface BodyLimits {
@@ -22,6 +23,11 @@ export class UndiciEngine implements RawProxyEngine {
     target.budget.recordRequest();
     if (!upstream.hasBody) {
       new Forwarding(target, req, res, path, upstream.headers, upstream.requestId, NO_BODY, done).start();
+      return;
+    }
+    // A gRPC call streams its messages as they come (bidi calls wait for answers before sending more): recorded, not read first.
+    if (target.grpc) {
+      new Forwarding(target, req, res, path, upstream.headers, upstream.requestId, new ReplayBody(req, target.replayableBodyBytes, this.bodyLimits.maxBodyBytes), done).start();
       return;
     }
     // Each pool keeps its own replay limit (retry.replayableBodyBytes).
