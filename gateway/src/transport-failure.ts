@@ -69,6 +69,11 @@ const BY_CODE: Record<string, Naming> = {
   ECONNRESET: name('reset', UPSTREAM_RESET),
   EPIPE: name('reset', UPSTREAM_RESET),
   UND_ERR_SOCKET: name('reset', UPSTREAM_RESET),
+  // HTTP/2 backends: a stream reset (RST_STREAM), a session torn down, or undici's "stream closed before the response".
+  ERR_HTTP2_STREAM_ERROR: name('reset', UPSTREAM_RESET),
+  ERR_HTTP2_SESSION_ERROR: name('reset', UPSTREAM_RESET),
+  ERR_HTTP2_GOAWAY_SESSION: name('reset', UPSTREAM_RESET),
+  UND_ERR_INFO: name('reset', UPSTREAM_RESET),
   UND_ERR_HEADERS_TIMEOUT: name('timeout', UPSTREAM_TIMEOUT),
   GATEWAY_PER_TRY_TIMEOUT: name('timeout', UPSTREAM_TIMEOUT),
   ETIMEDOUT: name('timeout', UPSTREAM_TIMEOUT),

@@ -62,3 +62,9 @@ for (const [value, ms] of timeoutRows) {
     t.equal(parseGrpcTimeout(value), ms);
   });
 }
+
+t.test('grpc-message: printable ASCII as it is, "%" and anything else percent-encoded', async (t) => {
+  const { grpcMessage } = await import('../src/proxy/grpc-errors.js');
+  t.equal(grpcMessage('no backend; retry (a, b)'), 'no backend; retry (a, b)');
+  t.equal(grpcMessage('100% über'), '100%25 %C3%BCber');
+});

@@ -11,7 +11,7 @@ import type { PoolMember } from '../pool/pool-member.js';
 import { classifyTransportFailure, type FailureKind, type TransportFailure } from '../transport-failure.js';
 import { Attempt } from './attempt.js';
 import { GrpcCall, type GrpcSettings, type RawTrailers } from './grpc-call.js';
-import { GRPC_UNAVAILABLE, GRPC_UNKNOWN, grpcStatusOf, sendGrpcError } from './grpc-errors.js';
+import { GRPC_UNAVAILABLE, GRPC_UNKNOWN, grpcMessage, grpcStatusOf, sendGrpcError } from './grpc-errors.js';
 import { downstreamResponseHeaders } from './forwarded-headers.js';
 import type { HedgeDelay } from './hedge-delay.js';
 import type { PreparedBody } from './request-body.js';
@@ -311,7 +311,12 @@ export class Forwarding implements PendingRequest {
   private passTrailers(attempt: Attempt, raw: RawTrailers): void {
     const call = this.grpcCall!;
     const before = call.status;
-    const trailers = call.trailers(raw);
+    let trailers = call.trailers(raw);
+    if (call.status === undefined && attempt.status === 200) {
+      // A gRPC answer always ends with a status; undici reports a stream reset after the data as a plain end.
+      call.status = GRPC_UNAVAILABLE;
+      trailers = { ...trailers, 'grpc-status': String(GRPC_UNAVAILABLE), 'grpc-message': grpcMessage('the backend failed mid-call: its stream ended without a gRPC status') };
+    }
     if (trailers !== undefined) this.res.addTrailers(trailers);
     if (call.status === GRPC_UNAVAILABLE && before !== GRPC_UNAVAILABLE) this.settings.pool.loadBalancer.reportFailure(attempt.member, 'grpc-status UNAVAILABLE');
   }
@@ -319,7 +324,7 @@ export class Forwarding implements PendingRequest {
   /** Ends a gRPC response already under way with the gateway's status in its trailers. */
   private endGrpcCall(code: number, message: string): void {
     this.grpcCall!.status = code;
-    this.res.addTrailers({ 'grpc-status': String(code), 'grpc-message': encodeURIComponent(message) });
+    this.res.addTrailers({ 'grpc-status': String(code), 'grpc-message': grpcMessage(message) });
     this.res.end();
   }
 

@@ -2,6 +2,7 @@
 // (no backend, timeout, reset…), sent as a trailers-only response (HTTP 200, content-type application/grpc,
 // grpc-status and grpc-message), the status names the metrics use, and grpc-timeout read from a call.
 import type { ServerResponse } from 'node:http';
+import type { ServerHttp2Stream } from 'node:http2';
 import type { GatewayError } from '../errors.js';
 
 /** The gRPC status codes (grpc/doc/statuscodes.md), by number; names are the metric labels. */
@@ -53,16 +54,30 @@ export function parseGrpcStatus(value: string | undefined): number | undefined {
   return Number.isInteger(code) && code >= 0 ? code : undefined;
 }
 
-/** Answers a call with a gRPC error: a trailers-only response, which every gRPC client reads as the call's status. */
+/**
+ * Answers a call with a gRPC error: a trailers-only response (one HEADERS frame ending the stream), which every
+ * gRPC client reads as the call's status. Node's compatibility response always waits for trailers after its
+ * headers, so for an HTTP/2 client the stream responds directly; over HTTP/1.1 headers and an empty body.
+ */
 export function sendGrpcError(res: ServerResponse, error: GatewayError, requestId: string): void {
-  res.writeHead(200, {
+  const headers = {
     'content-type': 'application/grpc',
     'grpc-status': String(grpcStatusOf(error)),
-    // Percent-encoded as the spec asks; the messages are ASCII, only spaces and '%' need it.
-    'grpc-message': encodeURIComponent(`${error.message} (${error.code}, request ${requestId})`),
+    'grpc-message': grpcMessage(`${error.message} (${error.code}, request ${requestId})`),
     'x-request-id': requestId,
-  });
+  };
+  const stream = (res as unknown as { stream?: ServerHttp2Stream }).stream;
+  if (stream !== undefined) {
+    if (!stream.destroyed && !stream.headersSent) stream.respond({ ':status': 200, ...headers }, { endStream: true });
+    return;
+  }
+  res.writeHead(200, headers);
   res.end();
+}
+
+/** A grpc-message value: percent-encoded outside printable ASCII, and '%' itself, as the gRPC spec asks. */
+export function grpcMessage(text: string): string {
+  return text.replace(/[^\x20-\x24\x26-\x7e]/gu, (char) => encodeURIComponent(char));
 }
 
 const TIMEOUT_UNITS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 0.001, n: 0.000_001 };
