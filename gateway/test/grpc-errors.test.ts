@@ -17,6 +17,11 @@ const statusRows: [errors.GatewayError, number, string][] = [
   [errors.RATE_LIMITED, 8, 'RESOURCE_EXHAUSTED'],
   [errors.RATE_LIMIT_UNAVAILABLE, 14, 'UNAVAILABLE'],
   [errors.BACKEND_BUSY, 14, 'UNAVAILABLE'],
+  [errors.OVERLOADED, 14, 'UNAVAILABLE'],
+  [errors.TOO_MANY_CONNECTIONS, 14, 'UNAVAILABLE'],
+  [errors.AUTH_UNAVAILABLE, 14, 'UNAVAILABLE'],
+  [errors.UNAUTHORIZED, 16, 'UNAUTHENTICATED'],
+  [errors.FORBIDDEN, 7, 'PERMISSION_DENIED'],
   [errors.NO_ROUTE, 12, 'UNIMPLEMENTED'],
 ];
 

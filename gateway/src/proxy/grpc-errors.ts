@@ -35,6 +35,11 @@ const BY_ERROR: Record<string, number> = {
   rate_limited: 8,
   rate_limit_unavailable: GRPC_UNAVAILABLE,
   backend_busy: GRPC_UNAVAILABLE, // overloaded for now: safe to try again shortly
+  overloaded: GRPC_UNAVAILABLE,
+  too_many_connections: GRPC_UNAVAILABLE,
+  auth_unavailable: GRPC_UNAVAILABLE,
+  unauthorized: 16, // UNAUTHENTICATED
+  forbidden: 7, // PERMISSION_DENIED
   no_route: 12, // UNIMPLEMENTED: no service here answers this method
 };
 
