@@ -77,7 +77,7 @@ t.test('the headers list the limits and say what each target cannot do', async (
   t.match(renderHaproxy(ROUTED), /a client that keeps sending faster than the limit stays refused/);
 });
 
-t.test('a route with auth: the header says it is left out unchecked; a limit keyed on the identity counts by address', async (t) => {
+t.test('a route with auth: the header says it is refused, not checked; a limit keyed on the identity counts by address', async (t) => {
   const guarded = config({
     backends: ['http://127.0.0.1:4001'],
     routes: [
@@ -86,9 +86,11 @@ t.test('a route with auth: the header says it is left out unchecked; a limit key
     ],
   });
   for (const text of [renderNginx(guarded), renderHaproxy(guarded)]) {
-    t.match(text, /# - Left out: the authentication of route keyed \(API key\)\. This file lets every request through unchecked:/);
+    t.match(text, /# - Not checked: the authentication of route keyed \(API key\)\. This file refuses every request to it with the/);
     t.match(text, /#   Route keyed \(api-key\): this file cannot verify the identity, so it counts per client address\./);
   }
   t.match(renderNginx(guarded), /map \$gateway_route \$gateway_limit_key_1 \{\n\s+1 \$binary_remote_addr;/);
   t.match(renderHaproxy(guarded), /http-request track-sc0 src table limit_keyed if \{ var\(txn\.route\) -m str keyed \}/);
+  t.match(renderNginx(guarded), /map \$gateway_route \$gateway_auth_challenge \{\n\s+1 'ApiKey realm="keyed"';/, 'nginx: the guarded route has its challenge');
+  t.match(renderHaproxy(guarded), /http-request return status 401 .* hdr www-authenticate 'ApiKey realm="keyed"' .* if \{ var\(txn\.route\) -m str keyed \}/, 'HAProxy: the guarded route is refused');
 });

@@ -8,6 +8,7 @@ import { haproxyHeader } from './haproxy-header.js';
 import { limitRules, limitTables } from './haproxy-rate-limits.js';
 import { HAPROXY_DEFAULT_TLS_PORT, tlsBind } from './haproxy-tls.js';
 import { backendName, routeRules } from './haproxy-routes.js';
+import { haproxyAuthRefusals } from './auth-closed.js';
 import { commentBlock, duration } from './pool-settings.js';
 
 export const HAPROXY_DEFAULT_PORT = 8091;
@@ -36,7 +37,7 @@ export function renderHaproxy(config: GatewayConfig, options: HaproxyRenderOptio
   const health = dropIn.health;
   const pools = single ? [backendBlock(single, SINGLE_BACKEND, proxy)] : dropIn.pools.map((pool) => backendBlock(pool, backendName(pool.name), proxy));
   const backends = [...pools, ...limitTables(dropIn)];
-  const routing = single ? [...limitRules(dropIn, false), `    default_backend ${SINGLE_BACKEND}`].join('\n') : routeRules(dropIn, limitRules(dropIn, true));
+  const routing = single ? [...haproxyAuthRefusals(dropIn, false), ...limitRules(dropIn, false), `    default_backend ${SINGLE_BACKEND}`].join('\n') : routeRules(dropIn, [...haproxyAuthRefusals(dropIn, true), ...limitRules(dropIn, true)]);
   const named = dropIn.pools.some(hasNamedServers);
 
   return `${commentBlock(haproxyHeader(dropIn, port, statsPort, tlsPort))}

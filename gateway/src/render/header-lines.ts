@@ -15,9 +15,9 @@ export function leftOutLines(dropIn: DropIn): string[] {
   const guarded = dropIn.routes.filter((route) => route.auth !== undefined).map((route) => `${route.name} (${route.auth!.apiKey ? 'API key' : 'JWT'})`);
   if (guarded.length > 0) {
     lines.push(
-      `- Left out: the authentication of route ${guarded.join(', ')}. This file lets every request through unchecked:`,
-      '  nginx OSS has no JWT verification (auth_jwt is nginx Plus) and neither target checks hashed API keys or fetches a',
-      '  JWKS. Put these routes behind the gateway, or behind a check of your own.',
+      `- Not checked: the authentication of route ${guarded.join(', ')}. This file refuses every request to it with the`,
+      "  gateway's 401 and challenge (closed, never served unchecked): nginx OSS has no JWT verification (auth_jwt is",
+      '  nginx Plus) and neither target checks hashed API keys or fetches a JWKS. Serve these routes from the gateway.',
     );
   }
   if (dropIn.unreachable.length > 0) lines.push(`- Left out: route ${dropIn.unreachable.join(', ')}, after a route that matches every request (the gateway never reaches it either).`);

@@ -10,6 +10,7 @@ import { limitRequests, limitZones } from './nginx-rate-limits.js';
 import { NGINX_DEFAULT_TLS_PORT, tlsServers, tlsSettings } from './nginx-tls.js';
 import { proxyDirectives, UNCAPPED_REQUESTS_PER_CONNECTION, upstreamBlock } from './nginx-pool.js';
 import { routedServer, routeMaps, upstreamName } from './nginx-routes.js';
+import { nginxAuthMap, nginxAuthRefusal } from './auth-closed.js';
 import { commentBlock, duration, RenderError } from './pool-settings.js';
 
 export const NGINX_DEFAULT_PORT = 8090;
@@ -34,7 +35,7 @@ export function renderNginx(config: GatewayConfig, options: NginxRenderOptions =
   const upstreams = single ? [upstreamBlock(single, SINGLE_UPSTREAM, dropIn.proxy)] : dropIn.pools.map((pool) => upstreamBlock(pool, upstreamName(pool.name), dropIn.proxy));
   const zones = limitZones(dropIn, single === undefined);
   const routing = single ? `        location / {\n${proxyDirectives(single, dropIn.proxy, SINGLE_UPSTREAM)}\n        }` : routedServer(dropIn);
-  const body = `${limitRequests(dropIn)}${routing}`;
+  const body = `${nginxAuthRefusal(dropIn)}${limitRequests(dropIn)}${routing}`;
   const tls = dropIn.tls;
   const tlsPort = options.tlsPort ?? NGINX_DEFAULT_TLS_PORT;
 
@@ -73,7 +74,7 @@ http {
     }
 ${cookieMaps(dropIn).map((map) => `\n${map}\n`).join('')}
 ${upstreams.join('\n\n')}
-${single ? '' : `\n${routeMaps(dropIn)}\n`}${zones === '' ? '' : `\n${zones}\n`}${tls ? `\n${tlsSettings(tls)}\n` : ''}
+${single ? '' : `\n${routeMaps(dropIn)}\n`}${nginxAuthMap(dropIn)}${zones === '' ? '' : `\n${zones}\n`}${tls ? `\n${tlsSettings(tls)}\n` : ''}
     server {
         listen ${listenAddress(dropIn.listenHost, port)};
 
