@@ -12,6 +12,8 @@ export interface DropIn {
   readonly listenHost: string;
   /** The TLS listener, when tls.enabled. */
   readonly tls: RenderedTls | undefined;
+  /** http2.h2cPort: the gateway's cleartext HTTP/2 (prior knowledge) port, where gRPC clients without TLS connect. */
+  readonly h2cPort: number | undefined;
   /** log.access: one line per request. */
   readonly accessLog: boolean;
   readonly proxy: GatewayConfig['proxy'];
@@ -43,6 +45,7 @@ export function dropIn(config: GatewayConfig): DropIn {
   return {
     listenHost: config.listen.host,
     tls: renderedTls(config),
+    h2cPort: config.http2.h2cPort,
     accessLog: config.log.access,
     proxy: config.proxy,
     limits: config.limits,

@@ -2,6 +2,7 @@
 // checks and passive ejection, and its servers with weights (scaled into HAProxy's range) and backup flags.
 import { isIP } from 'node:net';
 import type { DropIn } from './drop-in.js';
+import { checkProtocol, grpcRetryLines, serverProtocol } from './haproxy-h2.js';
 import { duration, type RenderedPool, type RenderedServer } from './pool-settings.js';
 
 /** HAProxy weights go from 0 to 256; the gateway's from 1 to 1000. */
@@ -13,7 +14,8 @@ export function backendBlock(pool: RenderedPool, name: string, proxy: DropIn['pr
   const scale = weightScale(pool.servers);
   const retryOn = ['conn-failure', 'empty-response', 'response-timeout', ...pool.retry.statuses.filter((status) => RETRY_ON_STATUSES.has(status))].join(' ');
   const health = pool.health;
-  const check = health.enabled ? ` check inter ${duration(health.intervalMs)} fall ${health.fall} rise ${health.rise}` : '';
+  const check = health.enabled ? ` check${checkProtocol(pool)} inter ${duration(health.intervalMs)} fall ${health.fall} rise ${health.rise}` : '';
+  const grpc = pool.protocol === 'grpc';
   // Passive health needs active checks in HAProxy: observed errors feed the same up/down state.
   const observe = health.enabled && pool.passive.enabled ? ` observe layer7 error-limit ${pool.passive.maxFails} on-error mark-down` : '';
   return `backend ${name}
@@ -23,14 +25,19 @@ ${balance(pool)}
     # ${pool.retry.retries} more tries, each on another server (redispatch on every retry), for these failures:
     retries ${pool.retry.retries}
     option redispatch 1
-    retry-on ${retryOn}
-    # Anything beyond a failed connection is retried only for idempotent methods.
-    acl idempotent method ${pool.retry.idempotentMethods.join(' ')}
-    http-request disable-l7-retry unless idempotent
-    option httpchk
-    http-check send meth GET uri ${health.path} ver HTTP/1.1 hdr Host localhost
+${(grpc ? grpcRetryLines(pool) : httpRetryLines(pool, retryOn)).join('\n')}
+${grpc ? '    # httpchk cannot speak grpc.health.v1: the check is a TCP connect.' : `    option httpchk\n    http-check send meth GET uri ${health.path} ver HTTP/1.1 hdr Host localhost`}
     default-server maxconn ${proxy.connectionsPerBackend}${check}${observe}${hasNamedServers(pool) ? ' resolvers system init-addr last,libc,none' : ''}
-${pool.servers.map((server) => serverLine(server, scale)).join('\n')}`;
+${pool.servers.map((server) => serverLine(pool, server, scale)).join('\n')}`;
+}
+
+function httpRetryLines(pool: RenderedPool, retryOn: string): string[] {
+  return [
+    `    retry-on ${retryOn}`,
+    '    # Anything beyond a failed connection is retried only for idempotent methods.',
+    `    acl idempotent method ${pool.retry.idempotentMethods.join(' ')}`,
+    '    http-request disable-l7-retry unless idempotent',
+  ];
 }
 
 /** The balance algorithm for the pool's policy; consistent-hash keys map to HAProxy's own hash sources. */
@@ -48,10 +55,10 @@ export function hasNamedServers(pool: RenderedPool): boolean {
   return pool.servers.some((server) => isIP(server.host) === 0);
 }
 
-function serverLine(server: RenderedServer, scale: number): string {
+function serverLine(pool: RenderedPool, server: RenderedServer, scale: number): string {
   const weight = Math.max(1, Math.round(server.weight * scale));
   const tls = server.https ? ' ssl verify required ca-file @system-ca' : '';
-  return `    server ${server.id} ${server.address} weight ${weight}${server.backup ? ' backup' : ''}${tls}`;
+  return `    server ${server.id} ${server.address} weight ${weight}${server.backup ? ' backup' : ''}${tls}${serverProtocol(pool, server)}`;
 }
 
 /** Scales weights down proportionally when the largest exceeds HAProxy's range. */

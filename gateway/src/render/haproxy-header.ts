@@ -1,5 +1,6 @@
 // The opening comment of a rendered haproxy.cfg: what it was rendered from, how to run it, and what HAProxy 2.6
 // cannot express, with what the file does instead, for the pools and routes actually rendered.
+import { haproxyGrpcLines } from './haproxy-h2.js';
 import type { DropIn } from './drop-in.js';
 import { HAPROXY_MAX_WEIGHT, RETRY_ON_STATUSES, weightScale } from './haproxy-backend.js';
 import { haproxyLimitLines } from './haproxy-rate-limits.js';
@@ -9,7 +10,7 @@ import { haproxyTlsLines } from './haproxy-tls.js';
 import { limitSummaryLines, routeLimits } from './route-limits.js';
 import { tlsLines, tlsSummary } from './tls-listener.js';
 
-export function haproxyHeader(dropIn: DropIn, port: number, statsPort: number, tlsPort: number): string[] {
+export function haproxyHeader(dropIn: DropIn, port: number, statsPort: number, tlsPort: number, h2cPort: number | undefined): string[] {
   const { single, health, passive, retry, proxy, limits } = dropIn;
   const lines = [
     'haproxy.cfg rendered by `gateway render haproxy --config FILE` from the gateway config: do not edit, render again.',
@@ -42,6 +43,7 @@ export function haproxyHeader(dropIn: DropIn, port: number, statsPort: number, t
     ...haproxyLimitLines(dropIn),
     ...tlsLines(dropIn.tls),
     ...haproxyTlsLines(dropIn.tls),
+    ...haproxyGrpcLines(dropIn, h2cPort),
     ...leftOutLines(dropIn),
     ...policyLines(dropIn),
   ];

@@ -7,6 +7,7 @@ import { backendBlock, hasNamedServers } from './haproxy-backend.js';
 import { haproxyHeader } from './haproxy-header.js';
 import { limitRules, limitTables } from './haproxy-rate-limits.js';
 import { HAPROXY_DEFAULT_TLS_PORT, tlsBind } from './haproxy-tls.js';
+import { h2cBind, haproxyH2cPort } from './haproxy-h2.js';
 import { backendName, routeRules } from './haproxy-routes.js';
 import { haproxyAuthRefusals } from './auth-closed.js';
 import { commentBlock, duration } from './pool-settings.js';
@@ -21,6 +22,8 @@ export interface HaproxyRenderOptions {
   statsPort?: number;
   /** TLS port, when the config enables tls; its host is tls.host or listen.host. */
   tlsPort?: number;
+  /** Cleartext HTTP/2 (h2c) port, when the config sets http2.h2cPort; default that port plus eleven. */
+  h2cPort?: number;
 }
 
 const SANE_REQUEST_ID = '^[A-Za-z0-9._:@/+=-]{1,128}$';
@@ -34,13 +37,14 @@ export function renderHaproxy(config: GatewayConfig, options: HaproxyRenderOptio
   const statsPort = options.statsPort ?? HAPROXY_DEFAULT_STATS_PORT;
   const tlsPort = options.tlsPort ?? HAPROXY_DEFAULT_TLS_PORT;
   const tls = dropIn.tls;
+  const h2cPort = dropIn.h2cPort === undefined ? undefined : options.h2cPort ?? haproxyH2cPort(dropIn);
   const health = dropIn.health;
   const pools = single ? [backendBlock(single, SINGLE_BACKEND, proxy)] : dropIn.pools.map((pool) => backendBlock(pool, backendName(pool.name), proxy));
   const backends = [...pools, ...limitTables(dropIn)];
   const routing = single ? [...haproxyAuthRefusals(dropIn, false), ...limitRules(dropIn, false), `    default_backend ${SINGLE_BACKEND}`].join('\n') : routeRules(dropIn, [...haproxyAuthRefusals(dropIn, true), ...limitRules(dropIn, true)]);
   const named = dropIn.pools.some(hasNamedServers);
 
-  return `${commentBlock(haproxyHeader(dropIn, port, statsPort, tlsPort))}
+  return `${commentBlock(haproxyHeader(dropIn, port, statsPort, tlsPort, h2cPort))}
 
 global
     log stdout format raw local0 info
@@ -62,7 +66,7 @@ ${dropIn.accessLog ? '    # log.access: one line per request on stdout.\n    log
 
 frontend gateway
     bind ${dropIn.listenHost}:${port}
-${tls ? `${tlsBind(tls, tlsPort)}\n` : ''}    # X-Request-Id: the client's id when it is a plain token, else one HAProxy makes unique.
+${h2cBind(dropIn, h2cPort)}${tls ? `${tlsBind(tls, tlsPort)}\n` : ''}    # X-Request-Id: the client's id when it is a plain token, else one HAProxy makes unique.
     unique-id-format %{+X}o%ci-%cp-%fp-%Ts-%rt-%pid
     http-request set-header X-Request-Id %[unique-id] unless { req.hdr(x-request-id) -m reg ${SANE_REQUEST_ID} }
     # X-Forwarded-For is appended; Proto and Host are set from what this hop saw, never taken from the client.

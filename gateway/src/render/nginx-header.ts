@@ -7,12 +7,13 @@ import { nginxLimitLines } from './nginx-rate-limits.js';
 import { duration, policyWords, spoken } from './pool-settings.js';
 import { limitSummaryLines, routeLimits } from './route-limits.js';
 import { tlsLines, tlsSummary } from './tls-listener.js';
+import { nginxGrpcLines } from './nginx-grpc.js';
 
 /** nginx's own idea of non-idempotent: only these are never sent twice (ngx_http_upstream.c). */
 const NGINX_NON_IDEMPOTENT = ['POST', 'LOCK', 'PATCH'];
 const GATEWAY_IDEMPOTENT_DEFAULT = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'];
 
-export function nginxHeader(dropIn: DropIn, port: number, tlsPort: number): string[] {
+export function nginxHeader(dropIn: DropIn, port: number, tlsPort: number, h2cPort: number | undefined): string[] {
   const { single, health, passive, retry, proxy } = dropIn;
   const lines = [
     'nginx.conf rendered by `gateway render nginx --config FILE` from the gateway config: do not edit, render again.',
@@ -42,6 +43,7 @@ export function nginxHeader(dropIn: DropIn, port: number, tlsPort: number): stri
     ...limitSummaryLines(routeLimits(dropIn)),
     ...nginxLimitLines(dropIn),
     ...tlsLines(dropIn.tls),
+    ...nginxGrpcLines(dropIn, h2cPort),
     ...leftOutLines(dropIn),
     ...policyLines(dropIn),
   ];

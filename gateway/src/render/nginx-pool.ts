@@ -66,7 +66,7 @@ export function proxyDirectives(pool: RenderedPool, proxy: DropIn['proxy'], targ
 }
 
 /** One upstream group has one scheme; the gateway allows mixing, nginx does not. */
-function upstreamScheme(pool: RenderedPool): 'http' | 'https' {
+export function upstreamScheme(pool: RenderedPool): 'http' | 'https' {
   const https = pool.servers.filter((server) => server.https).length;
   if (https !== 0 && https !== pool.servers.length) throw new RenderError('nginx cannot mix http and https backends in one upstream group; render them separately');
   return https === 0 ? 'http' : 'https';

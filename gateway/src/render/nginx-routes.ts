@@ -7,7 +7,7 @@ import { NO_ROUTE } from '../errors.js';
 import type { RouteConfig } from '../config-schema-routing.js';
 import type { DropIn } from './drop-in.js';
 import { headerVariable, keyVariable, nginxString as quoted } from './nginx-keys.js';
-import { proxyDirectives } from './nginx-pool.js';
+import { locationDirectives } from './nginx-grpc.js';
 import { barePrefix, hostPatterns, liveSides, matchesEverything, regexEscape, stickyKey, strippedPrefix } from './route-patterns.js';
 
 /** Where a pool's requests are rewritten to; `internal`, so a client cannot ask for it directly. */
@@ -117,7 +117,7 @@ export function routedServer(dropIn: DropIn): string {
   const body = JSON.stringify({ error: NO_ROUTE.code, message: NO_ROUTE.message, requestId: '$gateway_request_id' });
   const locations = dropIn.pools.map((pool) => `        location = ${POOL_LOCATION}${pool.name} {
             internal;
-${proxyDirectives(pool, dropIn.proxy, `${upstreamName(pool.name)}$gateway_upstream_uri`)}
+${locationDirectives(pool, dropIn.proxy, upstreamName(pool.name), '$gateway_upstream_uri')}
         }`);
   return `        # No route: 404 with the gateway's JSON body.
         default_type application/json;

@@ -8,7 +8,8 @@ import { cookieMaps } from './nginx-keys.js';
 import { listenAddress } from './nginx-listen.js';
 import { limitRequests, limitZones } from './nginx-rate-limits.js';
 import { NGINX_DEFAULT_TLS_PORT, tlsServers, tlsSettings } from './nginx-tls.js';
-import { proxyDirectives, UNCAPPED_REQUESTS_PER_CONNECTION, upstreamBlock } from './nginx-pool.js';
+import { UNCAPPED_REQUESTS_PER_CONNECTION, upstreamBlock } from './nginx-pool.js';
+import { h2cServer, locationDirectives, nginxH2cPort } from './nginx-grpc.js';
 import { routedServer, routeMaps, upstreamName } from './nginx-routes.js';
 import { nginxAuthMap, nginxAuthRefusal } from './auth-closed.js';
 import { commentBlock, duration, RenderError } from './pool-settings.js';
@@ -20,6 +21,8 @@ export interface NginxRenderOptions {
   port?: number;
   /** TLS port, when the config enables tls; its host is tls.host or listen.host. */
   tlsPort?: number;
+  /** Cleartext HTTP/2 (h2c) port, when the config sets http2.h2cPort; default that port plus ten. */
+  h2cPort?: number;
 }
 
 /** The gateway's X-Request-Id rule: a client's id is kept only when it is a plain token of up to 128 characters. */
@@ -34,12 +37,13 @@ export function renderNginx(config: GatewayConfig, options: NginxRenderOptions =
   checkUpstreamNames(dropIn);
   const upstreams = single ? [upstreamBlock(single, SINGLE_UPSTREAM, dropIn.proxy)] : dropIn.pools.map((pool) => upstreamBlock(pool, upstreamName(pool.name), dropIn.proxy));
   const zones = limitZones(dropIn, single === undefined);
-  const routing = single ? `        location / {\n${proxyDirectives(single, dropIn.proxy, SINGLE_UPSTREAM)}\n        }` : routedServer(dropIn);
+  const routing = single ? `        location / {\n${locationDirectives(single, dropIn.proxy, SINGLE_UPSTREAM)}\n        }` : routedServer(dropIn);
   const body = `${nginxAuthRefusal(dropIn)}${limitRequests(dropIn)}${routing}`;
   const tls = dropIn.tls;
   const tlsPort = options.tlsPort ?? NGINX_DEFAULT_TLS_PORT;
+  const h2cPort = dropIn.h2cPort === undefined ? undefined : options.h2cPort ?? nginxH2cPort(dropIn);
 
-  return `${commentBlock(nginxHeader(dropIn, port, tlsPort))}
+  return `${commentBlock(nginxHeader(dropIn, port, tlsPort, h2cPort))}
 
 worker_processes auto;
 pid nginx.pid;
@@ -80,7 +84,7 @@ ${single ? '' : `\n${routeMaps(dropIn)}\n`}${nginxAuthMap(dropIn)}${zones === ''
 
 ${body}
     }
-${tls ? `\n${tlsServers(tls, tlsPort, body).join('\n\n')}\n` : ''}}
+${h2cServer(dropIn, h2cPort, body)}${tls ? `\n${tlsServers(tls, tlsPort, body).join('\n\n')}\n` : ''}}
 `;
 }
 

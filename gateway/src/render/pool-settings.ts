@@ -23,6 +23,10 @@ export interface RenderedPool {
   readonly health: PoolConfig['healthCheck'];
   readonly retry: PoolConfig['retry'];
   readonly passive: PoolConfig['passiveHealth'];
+  /** How the gateway talks to the backends: HTTP/1.1, HTTP/2 over TLS (h2), cleartext HTTP/2 (h2c) or gRPC. */
+  readonly protocol: PoolConfig['protocol'];
+  /** gRPC method paths the gateway may resend after the request went out (grpc.idempotentMethods). */
+  readonly grpcIdempotent: readonly string[];
 }
 
 /** Thrown when the config cannot be written for a target at all (not merely approximated). */
@@ -45,6 +49,8 @@ export function renderedPool(pool: PoolConfig): RenderedPool {
     health: pool.healthCheck,
     retry: pool.retry,
     passive: pool.passiveHealth,
+    protocol: pool.protocol,
+    grpcIdempotent: pool.grpc.idempotentMethods,
   };
 }
 

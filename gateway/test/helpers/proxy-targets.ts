@@ -106,11 +106,11 @@ async function launch(name: TargetName, dir: string, configFile: string): Promis
 
 async function spawnRendered(name: 'nginx' | 'haproxy', dir: string, config: GatewayConfig, port: number): Promise<ProxyTarget> {
   if (name === 'nginx') {
-    writeFileSync(join(dir, 'nginx.conf'), renderNginx(config, { port, tlsPort: config.tls.port }));
+    writeFileSync(join(dir, 'nginx.conf'), renderNginx(config, { port, tlsPort: config.tls.port, h2cPort: config.http2.h2cPort }));
     const child = spawn('nginx', ['-p', dir, '-c', 'nginx.conf', '-e', 'stderr', '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
     return started(name, child, port);
   }
-  writeFileSync(join(dir, 'haproxy.cfg'), renderHaproxy(config, { port, statsPort: await freePort(), tlsPort: config.tls.port }));
+  writeFileSync(join(dir, 'haproxy.cfg'), renderHaproxy(config, { port, statsPort: await freePort(), tlsPort: config.tls.port, h2cPort: config.http2.h2cPort }));
   const child = spawn('haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')], { stdio: ['ignore', 'ignore', 'pipe'] });
   return started(name, child, port);
 }
