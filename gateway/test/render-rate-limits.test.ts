@@ -2,14 +2,11 @@
 // the gateway's (nginx always passes the first request), HAProxy refuses once the count passes the burst; a header
 // key falls back to the client's address; fractional rates become requests per minute; the headers say how each
 // target counts differently.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import t from 'tap';
 import { configSchema } from '../src/config-schema.js';
 import { renderHaproxy } from '../src/render/haproxy.js';
 import { renderNginx } from '../src/render/nginx.js';
-import { scratchDir } from './helpers/scratch-dir.js';
+import { haproxyCheck, nginxTest } from './helpers/drop-in-checkers.js';
 
 const config = (raw: Record<string, unknown>) => configSchema.parse(raw);
 const ROUTED = config({
@@ -22,20 +19,6 @@ const ROUTED = config({
 });
 const SINGLE = config({ backends: ['http://127.0.0.1:4001'], routes: [{ name: 'all', pool: 'default', rateLimit: { rate: 10, burst: 20 } }] });
 
-function nginxTest(text: string): string {
-  const dir = scratchDir('render-rate-limits');
-  chmodSync(dir, 0o755);
-  writeFileSync(join(dir, 'nginx.conf'), text);
-  // nginx -t writes its verdict and any warning on stderr.
-  return execFileSync('nginx', ['-t', '-p', dir, '-c', 'nginx.conf', '-e', 'stderr', '-q'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-function haproxyCheck(text: string): string {
-  const file = join(scratchDir('render-rate-limits'), 'haproxy.cfg');
-  writeFileSync(file, text);
-  const result = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' });
-  return `${result.stdout}${result.stderr}`;
-}
 
 t.test('both targets accept limited routes, routed and single, without a warning', async (t) => {
   for (const [name, parsed] of [['routed', ROUTED], ['single', SINGLE]] as const) {

@@ -1,6 +1,7 @@
 // One pool for HAProxy: a backend with the pool's balancing policy, its retries on another server, its health
 // checks and passive ejection, and its servers with weights (scaled into HAProxy's range) and backup flags.
 import { isIP } from 'node:net';
+import { haproxyQueueTimeout, haproxyServerMaxconn } from './concurrency-limits.js';
 import type { DropIn } from './drop-in.js';
 import { checkProtocol, grpcRetryLines, serverProtocol } from './haproxy-h2.js';
 import { duration, type RenderedPool, type RenderedServer } from './pool-settings.js';
@@ -27,7 +28,7 @@ ${balance(pool)}
     option redispatch 1
 ${(grpc ? grpcRetryLines(pool) : httpRetryLines(pool, retryOn)).join('\n')}
 ${grpc ? '    # httpchk cannot speak grpc.health.v1: the check is a TCP connect.' : `    option httpchk\n    http-check send meth GET uri ${health.path} ver HTTP/1.1 hdr Host localhost`}
-    default-server maxconn ${proxy.connectionsPerBackend}${check}${observe}${hasNamedServers(pool) ? ' resolvers system init-addr last,libc,none' : ''}
+${haproxyQueueTimeout(pool)}    default-server maxconn ${haproxyServerMaxconn(pool, proxy.connectionsPerBackend)}${check}${observe}${hasNamedServers(pool) ? ' resolvers system init-addr last,libc,none' : ''}
 ${pool.servers.map((server) => serverLine(pool, server, scale)).join('\n')}`;
 }
 

@@ -4,6 +4,7 @@ import { haproxyGrpcLines } from './haproxy-h2.js';
 import type { DropIn } from './drop-in.js';
 import { HAPROXY_MAX_WEIGHT, RETRY_ON_STATUSES, weightScale } from './haproxy-backend.js';
 import { haproxyLimitLines } from './haproxy-rate-limits.js';
+import { haproxyConcurrencyLines } from './concurrency-limits.js';
 import { headerMatchers, leftOutLines, summaryLines } from './header-lines.js';
 import { policyWords, spoken } from './pool-settings.js';
 import { haproxyTlsLines } from './haproxy-tls.js';
@@ -41,6 +42,7 @@ export function haproxyHeader(dropIn: DropIn, port: number, statsPort: number, t
     ...(single ? [] : routingLines(dropIn)),
     ...limitSummaryLines(routeLimits(dropIn)),
     ...haproxyLimitLines(dropIn),
+    ...haproxyConcurrencyLines(dropIn),
     ...tlsLines(dropIn.tls),
     ...haproxyTlsLines(dropIn.tls),
     ...haproxyGrpcLines(dropIn, h2cPort),

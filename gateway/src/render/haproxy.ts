@@ -10,6 +10,7 @@ import { HAPROXY_DEFAULT_TLS_PORT, tlsBind } from './haproxy-tls.js';
 import { h2cBind, haproxyH2cPort } from './haproxy-h2.js';
 import { backendName, routeRules } from './haproxy-routes.js';
 import { haproxyAuthRefusals } from './auth-closed.js';
+import { haproxyFrontendMaxconn } from './concurrency-limits.js';
 import { commentBlock, duration } from './pool-settings.js';
 
 export const HAPROXY_DEFAULT_PORT = 8091;
@@ -65,7 +66,7 @@ ${dropIn.accessLog ? '    # log.access: one line per request on stdout.\n    log
     timeout check ${duration(health.timeoutMs)}
 
 frontend gateway
-    bind ${dropIn.listenHost}:${port}
+${haproxyFrontendMaxconn(dropIn)}    bind ${dropIn.listenHost}:${port}
 ${h2cBind(dropIn, h2cPort)}${tls ? `${tlsBind(tls, tlsPort)}\n` : ''}    # X-Request-Id: the client's id when it is a plain token, else one HAProxy makes unique.
     unique-id-format %{+X}o%ci-%cp-%fp-%Ts-%rt-%pid
     http-request set-header X-Request-Id %[unique-id] unless { req.hdr(x-request-id) -m reg ${SANE_REQUEST_ID} }

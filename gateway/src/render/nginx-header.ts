@@ -1,5 +1,6 @@
 // The opening comment of a rendered nginx.conf: what it was rendered from, how to run it, and what nginx 1.22
 // (open source) cannot express, with what the file does instead, for the pools and routes actually rendered.
+import { nginxConcurrencyLines } from './concurrency-limits.js';
 import type { DropIn } from './drop-in.js';
 import { NEXT_UPSTREAM_STATUSES } from './nginx-pool.js';
 import { headerMatchers, leftOutLines, summaryLines } from './header-lines.js';
@@ -42,6 +43,7 @@ export function nginxHeader(dropIn: DropIn, port: number, tlsPort: number, h2cPo
     ...(single ? [] : routingLines(dropIn)),
     ...limitSummaryLines(routeLimits(dropIn)),
     ...nginxLimitLines(dropIn),
+    ...nginxConcurrencyLines(dropIn),
     ...tlsLines(dropIn.tls),
     ...nginxGrpcLines(dropIn, h2cPort),
     ...leftOutLines(dropIn),

@@ -2,6 +2,7 @@
 // directives of a location that sends to it (timeouts, the pool's retries). Both are per pool because the gateway
 // lets each pool have its own policy, retry and passive-health settings.
 import type { DropIn } from './drop-in.js';
+import { nginxMaxConns } from './concurrency-limits.js';
 import { keyVariable } from './nginx-keys.js';
 import { duration, RenderError, type RenderedPool } from './pool-settings.js';
 
@@ -15,7 +16,7 @@ export function upstreamBlock(pool: RenderedPool, name: string, proxy: DropIn['p
   const servers = pool.policy === 'consistent-hash' ? pool.servers.filter((server) => !server.backup) : pool.servers;
   const lines = servers.map((server) => {
     const passive = pool.passive.enabled ? ` max_fails=${pool.passive.maxFails} fail_timeout=${duration(pool.passive.failWindowMs)}` : ' max_fails=0';
-    return `        server ${server.address} weight=${server.weight}${passive}${server.backup ? ' backup' : ''};  # ${server.id}`;
+    return `        server ${server.address} weight=${server.weight}${passive}${nginxMaxConns(pool)}${server.backup ? ' backup' : ''};  # ${server.id}`;
   });
   return `    upstream ${name} {
 ${policyLines(pool, name).join('\n')}

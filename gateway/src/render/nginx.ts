@@ -12,6 +12,7 @@ import { UNCAPPED_REQUESTS_PER_CONNECTION, upstreamBlock } from './nginx-pool.js
 import { h2cServer, locationDirectives, nginxH2cPort } from './nginx-grpc.js';
 import { routedServer, routeMaps, upstreamName } from './nginx-routes.js';
 import { nginxAuthMap, nginxAuthRefusal } from './auth-closed.js';
+import { nginxConnectionLimit, nginxConnectionZone } from './concurrency-limits.js';
 import { commentBlock, duration, RenderError } from './pool-settings.js';
 
 export const NGINX_DEFAULT_PORT = 8090;
@@ -38,7 +39,7 @@ export function renderNginx(config: GatewayConfig, options: NginxRenderOptions =
   const upstreams = single ? [upstreamBlock(single, SINGLE_UPSTREAM, dropIn.proxy)] : dropIn.pools.map((pool) => upstreamBlock(pool, upstreamName(pool.name), dropIn.proxy));
   const zones = limitZones(dropIn, single === undefined);
   const routing = single ? `        location / {\n${locationDirectives(single, dropIn.proxy, SINGLE_UPSTREAM)}\n        }` : routedServer(dropIn);
-  const body = `${nginxAuthRefusal(dropIn)}${limitRequests(dropIn)}${routing}`;
+  const body = `${nginxConnectionLimit(dropIn)}${nginxAuthRefusal(dropIn)}${limitRequests(dropIn)}${routing}`;
   const tls = dropIn.tls;
   const tlsPort = options.tlsPort ?? NGINX_DEFAULT_TLS_PORT;
   const h2cPort = dropIn.h2cPort === undefined ? undefined : options.h2cPort ?? nginxH2cPort(dropIn);
@@ -78,7 +79,7 @@ http {
     }
 ${cookieMaps(dropIn).map((map) => `\n${map}\n`).join('')}
 ${upstreams.join('\n\n')}
-${single ? '' : `\n${routeMaps(dropIn)}\n`}${nginxAuthMap(dropIn)}${zones === '' ? '' : `\n${zones}\n`}${tls ? `\n${tlsSettings(tls)}\n` : ''}
+${single ? '' : `\n${routeMaps(dropIn)}\n`}${nginxAuthMap(dropIn)}${nginxConnectionZone(dropIn)}${zones === '' ? '' : `\n${zones}\n`}${tls ? `\n${tlsSettings(tls)}\n` : ''}
     server {
         listen ${listenAddress(dropIn.listenHost, port)};
 

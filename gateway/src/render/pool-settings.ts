@@ -27,6 +27,7 @@ export interface RenderedPool {
   readonly protocol: PoolConfig['protocol'];
   /** gRPC method paths the gateway may resend after the request went out (grpc.idempotentMethods). */
   readonly grpcIdempotent: readonly string[];
+  readonly concurrency: PoolConfig['concurrency'];
 }
 
 /** Thrown when the config cannot be written for a target at all (not merely approximated). */
@@ -51,6 +52,7 @@ export function renderedPool(pool: PoolConfig): RenderedPool {
     passive: pool.passiveHealth,
     protocol: pool.protocol,
     grpcIdempotent: pool.grpc.idempotentMethods,
+    concurrency: pool.concurrency,
   };
 }
 
