@@ -49,7 +49,7 @@ export function haproxyGrpcLines(dropIn: DropIn, h2cPort: number | undefined): s
     `  ${h2cPort === undefined ? 'on the TLS port (set http2.h2cPort for cleartext h2c)' : `on the h2c bind (port ${h2cPort}) or the TLS port`}.`,
     '  Health: option httpchk cannot speak grpc.health.v1.Health/Check, so the check is a TCP connect: a Greeter that is up',
     '  but NOT_SERVING stays in rotation. Passive ejection counts HTTP errors, not grpc-status UNAVAILABLE.',
-    '  A call with no server up answers HTTP 503 (which gRPC clients read as UNAVAILABLE), not a trailers-only gRPC status;',
+    '  A call with no server up answers HTTP 503 (502/504 on a failure/timeout), which gRPC clients read as UNAVAILABLE;',
     '  grpc-timeout is not read ("timeout server" bounds each silence), and gateway_grpc_requests_total has no equivalent.',
     '  A call resent for grpc.idempotentMethods must fit one buffer (16 kB), as for any HAProxy layer-7 retry.',
   ];

@@ -57,7 +57,7 @@ export function nginxGrpcLines(dropIn: DropIn, h2cPort: number | undefined): str
     lines.push(
       `- gRPC pool ${names}: grpc_pass, served over HTTP/2 only (${h2cPort === undefined ? 'the TLS port; set http2.h2cPort for cleartext' : `h2c on port ${h2cPort} and the TLS port`}).`,
       '  Health: nginx OSS cannot speak grpc.health.v1.Health/Check (nor any active check); a backend is found dead by live calls only.',
-      '  A failed call answers HTTP 502 (which gRPC clients read as UNAVAILABLE), not a trailers-only gRPC status of its own;',
+      '  A failed call answers HTTP 502 (504 on a timeout), which gRPC clients read as UNAVAILABLE, not a gRPC status of its own;',
       '  grpc-timeout is not read (grpc_read_timeout bounds each silence instead), and gateway_grpc_requests_total has no equivalent.',
     );
     const idempotent = grpc.filter((pool) => pool.grpcIdempotent.length > 0);
