@@ -49,6 +49,7 @@ t.test('nginx: grpc_pass from an h2c server, connect-failure retries, and what i
   t.equal(text.match(/grpc_pass grpc:\/\/gateway_backends;/g)?.length, 2, 'the cleartext and h2c servers both send gRPC with grpc_pass');
   t.match(text, /grpc_next_upstream error timeout;\n\s+grpc_next_upstream_tries 3;/);
   t.notMatch(text, /proxy_pass/);
+  t.match(text, /grpc_pass, served over HTTP\/2 only \(h2c on port 8092\)\./);
   t.match(text, /# {3}Health: nginx OSS cannot speak grpc\.health\.v1\.Health\/Check/);
   t.match(text, /would retry the idempotent methods of pool greeter \(\/greeter\.Greeter\/SayHello\)/);
   t.match(renderNginx(SINGLE, { h2cPort: 9999 }), /listen 127\.0\.0\.1:9999 http2;/);
@@ -69,6 +70,7 @@ t.test('HAProxy: proto h2 servers, an h2c bind, TCP checks for gRPC, retries aft
   t.match(text, /server greeter-1 127\.0\.0\.1:5001 weight 1 proto h2\n/);
   t.notMatch(text, /^\s+option httpchk$/m, 'httpchk cannot speak grpc.health.v1');
   t.match(text, /acl idempotent path -m str \/greeter\.Greeter\/SayHello\n\s+http-request disable-l7-retry unless idempotent/);
+  t.match(text, /clients reach it over HTTP\/2 only,\n# {3}here h2c on port 8093\.\n/);
   t.match(text, /# {3}Health: option httpchk cannot speak grpc\.health\.v1\.Health\/Check, so the check is a TCP connect/);
   const routed = renderHaproxy(ROUTED);
   t.match(routed, /server secure-1 127\.0\.0\.1:5003 weight 1 ssl verify required ca-file @system-ca alpn h2\n/);

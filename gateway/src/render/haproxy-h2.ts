@@ -2,6 +2,7 @@
 // (`proto h2`), TLS ones offer ALPN h2; the gateway's h2c port becomes a `bind … proto h2` on the traffic frontend.
 // httpchk cannot speak grpc.health.v1, so a gRPC pool's check is a TCP connect (TLS handshake for ssl servers).
 import type { DropIn } from './drop-in.js';
+import { grpcListeners } from './header-lines.js';
 import type { RenderedPool, RenderedServer } from './pool-settings.js';
 
 /** The h2c port of the HAProxy drop-in: the gateway's h2cPort plus eleven, as its cleartext and TLS ports are. */
@@ -46,7 +47,7 @@ export function haproxyGrpcLines(dropIn: DropIn, h2cPort: number | undefined): s
   if (grpc.length === 0) return [];
   return [
     `- gRPC pool ${grpc.map((pool) => pool.name).join(', ')}: servers speak HTTP/2 (proto h2, or ALPN h2 over TLS); clients reach it over HTTP/2 only,`,
-    `  ${h2cPort === undefined ? 'on the TLS port (set http2.h2cPort for cleartext h2c)' : `on the h2c bind (port ${h2cPort}) or the TLS port`}.`,
+    `  here ${grpcListeners(dropIn, h2cPort)}.`,
     '  Health: option httpchk cannot speak grpc.health.v1.Health/Check, so the check is a TCP connect: a Greeter that is up',
     '  but NOT_SERVING stays in rotation. Passive ejection counts HTTP errors, not grpc-status UNAVAILABLE.',
     '  A call with no server up answers HTTP 503 (502/504 on a failure/timeout), which gRPC clients read as UNAVAILABLE;',

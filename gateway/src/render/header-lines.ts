@@ -29,3 +29,9 @@ export function leftOutLines(dropIn: DropIn): string[] {
 export function headerMatchers(dropIn: DropIn): [string, string | { regex: string }][] {
   return dropIn.routes.flatMap((route) => Object.entries(route.match.headers ?? {}));
 }
+
+/** Where HTTP/2 clients reach a gRPC pool: the h2c port and the TLS port, whichever the config has. */
+export function grpcListeners(dropIn: DropIn, h2cPort: number | undefined): string {
+  const ports = [...(h2cPort === undefined ? [] : [`h2c on port ${h2cPort}`]), ...(dropIn.tls === undefined ? [] : ['the TLS port'])];
+  return ports.length > 0 ? ports.join(' and ') : 'no HTTP/2 listener: set http2.h2cPort or tls.enabled';
+}

@@ -4,6 +4,7 @@
 import type { DropIn } from './drop-in.js';
 import { listenAddress } from './nginx-listen.js';
 import { proxyDirectives, upstreamScheme } from './nginx-pool.js';
+import { grpcListeners } from './header-lines.js';
 import { duration, type RenderedPool } from './pool-settings.js';
 
 /** The h2c port of the nginx drop-in: the gateway's h2cPort plus ten, as its cleartext and TLS ports are. */
@@ -55,7 +56,7 @@ export function nginxGrpcLines(dropIn: DropIn, h2cPort: number | undefined): str
   if (grpc.length > 0) {
     const names = grpc.map((pool) => pool.name).join(', ');
     lines.push(
-      `- gRPC pool ${names}: grpc_pass, served over HTTP/2 only (${h2cPort === undefined ? 'the TLS port; set http2.h2cPort for cleartext' : `h2c on port ${h2cPort} and the TLS port`}).`,
+      `- gRPC pool ${names}: grpc_pass, served over HTTP/2 only (${grpcListeners(dropIn, h2cPort)}).`,
       '  Health: nginx OSS cannot speak grpc.health.v1.Health/Check (nor any active check); a backend is found dead by live calls only.',
       '  A failed call answers HTTP 502 (504 on a timeout), which gRPC clients read as UNAVAILABLE, not a gRPC status of its own;',
       '  grpc-timeout is not read (grpc_read_timeout bounds each silence instead), and gateway_grpc_requests_total has no equivalent.',
