@@ -1,5 +1,5 @@
 // Header lines both renderers write alike for a config with routes: the routes and pools rendered, and what was
-// left out: authentication, and routes and pools no request could reach.
+// left out: authentication, and routes and pools no request could reach; and where HTTP/2 clients reach gRPC pools.
 import type { DropIn } from './drop-in.js';
 import { policyWords } from './pool-settings.js';
 import { describeRoute } from './route-patterns.js';
