@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { startBackends } from './helpers/backends.js';
-import { startGateway, waitFor } from './helpers/gateway.js';
+import { startH2cGateway } from './helpers/h2c-gateway.js';
 import { FRAME, frame, rawH2 } from './helpers/h2-frames.js';
 
 const run = promisify(execFile);
@@ -35,12 +35,8 @@ async function flood(port: number, one: Buffer): Promise<{ sent: number; closedA
 for (const [name, one] of [['SETTINGS', frame(FRAME.SETTINGS, 0, 0)], ['PING', frame(FRAME.PING, 0, 0, Buffer.alloc(8))]] as const) {
   t.test(`a ${name} flood is cut off and other clients are served`, async (t) => {
     const [backend] = await startBackends(1);
-    const gw = await startGateway({ backends: [backend!.url], http2: { h2cPort: 0 }, healthCheck: { fall: 100 } });
-    t.teardown(async () => {
-      await gw.close();
-      await backend!.stop();
-    });
-    await waitFor(() => gw.gateway.loadBalancer.available === 1);
+    const { gw } = await startH2cGateway(t, [backend!.url]);
+    t.teardown(() => backend!.stop());
     const rssBefore = process.memoryUsage().rss;
 
     const [attack, bystander] = await Promise.all([

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { startCountingServer } from './helpers/counting-server.js';
-import { startGateway, waitFor } from './helpers/gateway.js';
+import { startH2cGateway } from './helpers/h2c-gateway.js';
 import { getRequestBlock, headerFrames, literalIndexed, rawH2 } from './helpers/h2-frames.js';
 
 const run = promisify(execFile);
@@ -13,13 +13,9 @@ const MAX_RSS_GROWTH = 64 * 1024 * 1024;
 
 t.test('oversized header lists and an HPACK bomb are refused, the gateway stays bounded', async (t) => {
   const backend = await startCountingServer((_req, res) => res.end('World'));
-  const gw = await startGateway({ backends: [backend.url], http2: { h2cPort: 0 }, healthCheck: { fall: 100 } });
-  t.teardown(async () => {
-    await gw.close();
-    await backend.close();
-  });
-  await waitFor(() => gw.gateway.loadBalancer.available === 1);
-  const url = `http://127.0.0.1:${gw.h2cPort!}/`;
+  const { gw, url: base } = await startH2cGateway(t, [backend.url]);
+  t.teardown(() => backend.close());
+  const url = `${base}/`;
   const rssBefore = process.memoryUsage().rss;
 
   const big = await run('curl', ['-s', '--max-time', '10', '--http2-prior-knowledge', '-o', '/dev/null', '-w', '%{http_code}', '-H', `x-big: ${'a'.repeat(20_000)}`, url]).catch((error: { stdout: string }) => error);

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { startCountingServer } from './helpers/counting-server.js';
-import { startGateway, waitFor } from './helpers/gateway.js';
+import { startH2cGateway } from './helpers/h2c-gateway.js';
 
 const run = promisify(execFile);
 
@@ -24,12 +24,8 @@ t.test('pseudo-headers and hop-by-hop headers are not forwarded either way', asy
     ]);
     res.end(JSON.stringify(req.rawHeaders));
   });
-  const gw = await startGateway({ backends: [backend.url], http2: { h2cPort: 0 }, healthCheck: { fall: 100 } });
-  t.teardown(async () => {
-    await gw.close();
-    await backend.close();
-  });
-  await waitFor(() => gw.gateway.loadBalancer.available === 1);
+  const { gw } = await startH2cGateway(t, [backend.url]);
+  t.teardown(() => backend.close());
 
   const { stdout } = await run('curl', [
     '-s', '-i', '--max-time', '10', '--http2-prior-knowledge',

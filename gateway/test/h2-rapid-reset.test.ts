@@ -6,7 +6,7 @@ import { connect, constants } from 'node:http2';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { startBackends } from './helpers/backends.js';
-import { startGateway, waitFor } from './helpers/gateway.js';
+import { startH2cGateway } from './helpers/h2c-gateway.js';
 import { metricSum } from './helpers/metrics-sum.js';
 
 const run = promisify(execFile);
@@ -42,13 +42,8 @@ function rapidReset(url: string): Promise<number> {
 
 t.test('streams reset as fast as they open: the connection is cut, the gateway stays up', async (t) => {
   const backends = await startBackends(2);
-  const gw = await startGateway({ backends: backends.map((backend) => backend.url), http2: { h2cPort: 0 }, healthCheck: { fall: 100 } });
-  t.teardown(async () => {
-    await gw.close();
-    await Promise.all(backends.map((backend) => backend.stop()));
-  });
-  await waitFor(() => gw.gateway.loadBalancer.available === 2);
-  const url = `http://127.0.0.1:${gw.h2cPort!}`;
+  const { gw, url } = await startH2cGateway(t, backends.map((backend) => backend.url));
+  t.teardown(() => Promise.all(backends.map((backend) => backend.stop())));
   const rssBefore = process.memoryUsage().rss;
 
   const [opened, bystander] = await Promise.all([

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import t from 'tap';
 import { startBackends } from './helpers/backends.js';
-import { startGateway, waitFor } from './helpers/gateway.js';
+import { startH2cGateway } from './helpers/h2c-gateway.js';
 
 function curl(args: string[], stdin?: Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -15,13 +15,8 @@ function curl(args: string[], stdin?: Buffer): Promise<string> {
 
 t.test('POST bodies over h2c: a small one with content-length, a streamed one without', async (t) => {
   const [backend] = await startBackends(1);
-  const gw = await startGateway({ backends: [backend!.url], http2: { h2cPort: 0 }, healthCheck: { fall: 100 } });
-  t.teardown(async () => {
-    await gw.close();
-    await backend!.stop();
-  });
-  await waitFor(() => gw.gateway.loadBalancer.available === 1);
-  const url = `http://127.0.0.1:${gw.h2cPort!}`;
+  const { url } = await startH2cGateway(t, [backend!.url]);
+  t.teardown(() => backend!.stop());
 
   t.equal(await curl(['-d', 'Hello', `${url}/hello`]), 'World');
 

@@ -4,19 +4,15 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { startBackends } from './helpers/backends.js';
-import { startGateway, waitFor } from './helpers/gateway.js';
+import { startGateway } from './helpers/gateway.js';
+import { startH2cGateway } from './helpers/h2c-gateway.js';
 
 const run = promisify(execFile);
 
 t.test('curl --http2-prior-knowledge on the h2c port gets World over HTTP/2', async (t) => {
   const [backend] = await startBackends(1);
-  const gw = await startGateway({ backends: [backend!.url], http2: { h2cPort: 0 }, healthCheck: { fall: 100 } });
-  t.teardown(async () => {
-    await gw.close();
-    await backend!.stop();
-  });
-  await waitFor(() => gw.gateway.loadBalancer.available === 1);
-  const url = `http://127.0.0.1:${gw.h2cPort!}`;
+  const { gw, url } = await startH2cGateway(t, [backend!.url]);
+  t.teardown(() => backend!.stop());
 
   const hello = await run('curl', ['-s', '--max-time', '10', '--http2-prior-knowledge', '-w', '\n%{http_version} %{http_code}', `${url}/hello`]);
   t.equal(hello.stdout, 'World\n2 200', 'World, over HTTP/2');
