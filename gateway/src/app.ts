@@ -84,7 +84,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
 
   const accessLog = config.log.access ? createAccessLog(logger, config.log.accessFile) : undefined;
   const observers = {
-    accessLog: accessLog?.logger,
+    accessLog: accessLog?.line,
     accessSampleRate: config.log.accessSampleRate,
     metrics,
     rateLimiter: (route: string) => plan.limiters?.get(route),

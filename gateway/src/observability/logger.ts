@@ -4,6 +4,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { ConfigError } from '../config.js';
+import { AccessLine } from './access-line.js';
 
 export type { Logger } from 'pino';
 
@@ -31,20 +32,18 @@ export function createLogger(level: string, name = 'gateway'): Logger {
 }
 
 export interface AccessLog {
-  readonly logger: Logger;
+  readonly line: AccessLine;
   /** Opens the file again by name, so a rotated-away file is let go (no-op for stdout). */
   reopen(): void;
 }
 
-/** The access log: a child of the process logger (stdout), or its own file when log.accessFile is set. */
+/** The access log: lines on the process logger's stdout destination, or in their own file when log.accessFile is set. */
 export function createAccessLog(logger: Logger, file: string | undefined): AccessLog {
-  if (file === undefined) return { logger: logger.child({ component: 'access' }), reopen: () => {} };
+  const enabled = logger.isLevelEnabled('info');
+  if (file === undefined) return { line: new AccessLine((logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym]!, enabled), reopen: () => {} };
   const destination: DestinationStream & Destination = batchedDestination(file);
   destination.on('error', (error: Error) => logger.error({ err: error, file }, 'access log file cannot be written'));
-  return {
-    logger: pino({ name: 'gateway', level: logger.level, base: { pid: process.pid, component: 'access' } }, destination),
-    reopen: () => destination.reopen(),
-  };
+  return { line: new AccessLine(destination, enabled), reopen: () => destination.reopen() };
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Identity } from '../edge/auth/identity.js';
 import type { RouteAuth } from '../edge/auth/route-auth.js';
 import type { RouteLimiter, Refusal } from '../edge/rate-limit-policy.js';
 import { BACKEND_BUSY, NO_ROUTE, RATE_LIMITED, sendError } from '../errors.js';
-import type { Logger } from '../observability/logger.js';
+import type { AccessLine } from '../observability/access-line.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { ForwardContext } from './engine.js';
 import { clientProto, upstreamRequestHeaders } from './forwarded-headers.js';
@@ -15,7 +15,7 @@ import type { Resolution } from '../routes/route-table.js';
 
 export interface ProxyObservers {
   /** One line per request when set; leave unset to switch access logging off (benchmarks). */
-  accessLog: Logger | undefined;
+  accessLog: AccessLine | undefined;
   /** Share of successful requests that get an access line; 5xx answers are always logged. */
   accessSampleRate: number;
   /** Counts and times every finished request; undefined when metrics.enabled is false. */
@@ -41,21 +41,7 @@ export function proxyHandler<Request, Response>(
   { accessLog, accessSampleRate, metrics, rateLimiter, authenticator }: ProxyObservers,
 ): (request: Request, response: Response) => void {
   const logAccess = (req: IncomingMessage, route: string | undefined, startedAt: number, requestId: string, result: ForwardResult, subject?: string) => {
-    accessLog!.info({
-      method: req.method,
-      path: req.url,
-      route,
-      status: result.status,
-      backend: result.member?.id,
-      tries: result.tries,
-      durationMs: Math.round((performance.now() - startedAt) * 1000) / 1000,
-      upstreamMs: result.upstreamMs === undefined ? undefined : Math.round(result.upstreamMs * 1000) / 1000,
-      requestId,
-      client: req.socket.remoteAddress,
-      subject,
-      error: result.error?.code,
-      cause: result.cause,
-    }, 'request');
+    accessLog!.write(req, route, performance.now() - startedAt, requestId, result, subject);
   };
   const observe = (req: IncomingMessage, route: string | undefined, startedAt: number, requestId: string, result: ForwardResult, subject?: string) => {
     // A request shed as backend_busy is counted in gateway_shed_total, not as no backend or a backend's answer.
