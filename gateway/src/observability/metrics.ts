@@ -1,18 +1,13 @@
 // The gateway's Prometheus metrics (names fixed by DESIGN.md) in their own prom-client registry.
-// Hot-path counters are label children bound once per backend/method/code and reused; pool gauges are read at scrape time.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+// The per-request series are request-metrics.ts's; pool gauges are read at scrape time.
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { PoolChange } from '../pool/load-balancer.js';
 import type { PoolMember } from '../pool/pool-member.js';
 import { PACKAGE_VERSION } from './package-info.js';
 import { prometheusText } from './prometheus-text.js';
+import { RequestMetrics, type RequestTotals } from './request-metrics.js';
 
-/** From a quarter millisecond (a local proxy hop) to past the 30 s response-headers timeout. */
-export const DURATION_BUCKETS = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
-
-/** Methods get their own label value; anything else is OTHER, so a client cannot grow the label set. */
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'OTHER'] as const;
-const METHOD_INDEX = new Map<string, number>(METHODS.map((method, index) => [method, index]));
-const OTHER_METHOD = METHODS.length - 1;
+export { DURATION_BUCKETS, type RequestTotals } from './request-metrics.js';
 
 /** Series created at 0 for every backend, so a backend that never got traffic (or died first) still shows up. */
 const TRANSITION_TARGETS = ['up', 'down', 'ejected', 'draining'];
@@ -27,27 +22,9 @@ export type ShedReason = (typeof SHED_REASONS)[number];
 
 type CounterChild = Counter.Internal;
 
-/** One backend's totals since start, as the dashboard diffs them into rates, error ratio and p99. */
-export interface RequestTotals {
-  requests: number;
-  /** 5xx answers and cut connections (code 0). */
-  errors: number;
-  /** Cumulative counts per DURATION_BUCKETS bound, then +Inf. */
-  buckets: number[];
-}
-
-/** What the hot path touches for one backend on one route, bound once. */
-interface RouteSeries {
-  duration: Histogram.Internal<string>;
-  /** Keyed by methodIndex * 1000 + status: a number key, so a lookup builds no string. */
-  requests: Map<number, CounterChild>;
-}
-
 /** Everything kept for one backend. */
 interface BackendSeries {
   pool: string;
-  /** By route name (names from config: bounded). */
-  routes: Map<string, RouteSeries>;
   probes: { ok: CounterChild; fail: CounterChild };
   /** By the state entered; remembered so a removed backend's series can all be dropped. */
   transitions: Map<string, CounterChild>;
@@ -57,12 +34,10 @@ export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly series = new Map<string, BackendSeries>();
   private readonly retryChildren = new Map<string, CounterChild>();
-  private readonly requests: Counter<string>;
-  private readonly duration: Histogram<string>;
+  private readonly requests: RequestMetrics;
   private readonly healthChecks: Counter<string>;
   private readonly transitions: Counter<string>;
   private readonly retries: Counter<string>;
-  private readonly noBackend: Counter<string>;
   private readonly hedges = new Map<string, CounterChild>();
   private readonly shed = new Map<ShedReason, CounterChild>();
   private readonly reloads: { ok: CounterChild; failed: CounterChild };
@@ -78,7 +53,7 @@ export class GatewayMetrics {
    * members() and routesTo() are read when a backend appears and at scrape time: the up, in-flight and
    * heartbeat-age gauges cost nothing per request. routesTo(pool) names the routes that can reach a pool.
    */
-  constructor(members: () => Iterable<PoolMember>, private readonly routesTo: (pool: string) => string[], engine: string, workers = 1) {
+  constructor(members: () => Iterable<PoolMember>, routesTo: (pool: string) => string[], engine: string, workers = 1) {
     const registers = [this.registry];
     const heartbeatOf = (id: string) => this.lastHeartbeat?.(id);
     // One labels object per member, so the exposition formats its label text once, not on every scrape.
@@ -91,12 +66,10 @@ export class GatewayMetrics {
     collectDefaultMetrics({ register: this.registry });
     // promtool rejects gauges named *_total; the per-type gauges without the suffix carry the same counts.
     for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
-    this.requests = new Counter({ name: 'gateway_requests_total', help: 'Requests answered through a backend, by backend, method and status code (0: connection cut).', labelNames: ['backend', 'pool', 'route', 'method', 'code'], registers });
-    this.duration = new Histogram({ name: 'gateway_request_duration_seconds', help: 'Time from the request reaching the gateway to the response finishing, by backend and route.', labelNames: ['backend', 'pool', 'route'], buckets: DURATION_BUCKETS, registers });
+    this.requests = new RequestMetrics(registers, routesTo);
     this.healthChecks = new Counter({ name: 'gateway_health_checks_total', help: 'Active health probes by backend and result (ok or fail).', labelNames: ['backend', 'pool', 'result'], registers });
     this.transitions = new Counter({ name: 'gateway_backend_transitions_total', help: 'Backend state changes by the state entered.', labelNames: ['backend', 'pool', 'to'], registers });
     this.retries = new Counter({ name: 'gateway_retries_total', help: 'Tries repeated on another backend, by what went wrong with the previous one.', labelNames: ['reason'], registers });
-    this.noBackend = new Counter({ name: 'gateway_no_backend_total', help: 'Requests answered 503 because no backend was available.', registers });
     for (const reason of RETRY_REASONS) this.retryChild(reason);
     const hedges = new Counter({ name: 'gateway_hedges_total', help: 'Hedged GET/HEAD tries by outcome: won (the hedge answered first), lost (the first try did), skipped (due, but no backend or budget).', labelNames: ['outcome'], registers });
     for (const outcome of HEDGE_OUTCOMES) this.hedges.set(outcome, hedges.labels(outcome));
@@ -149,20 +122,7 @@ export class GatewayMetrics {
    * gateway answered by itself: a 503 then means no backend was available (a 400 or 413 is the client's doing).
    */
   observeRequest(member: PoolMember | undefined, route: string | undefined, method: string, status: number, seconds: number): void {
-    if (member === undefined || route === undefined) {
-      if (status === 503) this.noBackend.inc();
-      return;
-    }
-    const backend = this.series.get(member.id) ?? this.addBackend(member.id, member.backend.pool);
-    const series = backend.routes.get(route) ?? this.addRoute(member.id, backend, route);
-    const key = (METHOD_INDEX.get(method) ?? OTHER_METHOD) * 1000 + status;
-    let child = series.requests.get(key);
-    if (child === undefined) {
-      child = this.requests.labels(member.id, backend.pool, route, METHODS[Math.floor(key / 1000)]!, String(status));
-      series.requests.set(key, child);
-    }
-    child.inc();
-    series.duration.observe(seconds);
+    this.requests.observe(member, route, method, status, seconds);
   }
 
   /** reason: the retry policy's FailureKind of the try that failed. */
@@ -233,25 +193,8 @@ export class GatewayMetrics {
   }
 
   /** Read about once a second per open dashboard, never per request. */
-  async requestTotals(): Promise<{ backends: Map<string, RequestTotals>; noBackend: number }> {
-    const backends = new Map<string, RequestTotals>();
-    const totals = (id: string) => {
-      let entry = backends.get(id);
-      if (entry === undefined) backends.set(id, (entry = { requests: 0, errors: 0, buckets: [] }));
-      return entry;
-    };
-    for (const { labels, value } of (await this.requests.get()).values) {
-      const entry = totals(String(labels.backend));
-      const code = Number(labels.code);
-      entry.requests += value;
-      if (code === 0 || code >= 500) entry.errors += value;
-    }
-    // prom-client lists each backend's buckets in bound order, +Inf last.
-    for (const { labels, value, metricName } of (await this.duration.get()).values) {
-      if (metricName?.endsWith('_bucket')) totals(String(labels.backend)).buckets.push(value);
-    }
-    const noBackend = (await this.noBackend.get()).values[0]?.value ?? 0;
-    return { backends, noBackend };
+  requestTotals(): Promise<{ backends: Map<string, RequestTotals>; noBackend: number }> {
+    return this.requests.totals();
   }
 
   async exposition(): Promise<string> {
@@ -279,21 +222,9 @@ export class GatewayMetrics {
       child.inc(0);
       transitions.set(to, child);
     }
-    const series: BackendSeries = { pool, routes: new Map(), probes, transitions };
+    const series: BackendSeries = { pool, probes, transitions };
     this.series.set(id, series);
-    // GET 200 at 0 on each route that reaches the pool makes gateway_requests_total{backend} exist before the first request.
-    for (const route of this.routesTo(pool)) this.addRoute(id, series, route);
-    return series;
-  }
-
-  private addRoute(id: string, backend: BackendSeries, route: string): RouteSeries {
-    const getOk = this.requests.labels(id, backend.pool, route, 'GET', '200');
-    getOk.inc(0);
-    const requests = new Map<number, CounterChild>([[(METHOD_INDEX.get('GET') ?? 0) * 1000 + 200, getOk]]);
-    const duration = this.duration.labels(id, backend.pool, route);
-    this.duration.zero({ backend: id, pool: backend.pool, route });
-    const series = { duration, requests };
-    backend.routes.set(route, series);
+    this.requests.addBackend(id, pool);
     return series;
   }
 
@@ -302,10 +233,7 @@ export class GatewayMetrics {
     const series = this.series.get(id);
     if (!series) return;
     this.series.delete(id);
-    for (const [route, { requests }] of series.routes) {
-      for (const key of requests.keys()) this.requests.remove(id, series.pool, route, METHODS[Math.floor(key / 1000)]!, String(key % 1000));
-      this.duration.remove(id, series.pool, route);
-    }
+    this.requests.removeBackend(id);
     this.healthChecks.remove(id, series.pool, 'ok');
     this.healthChecks.remove(id, series.pool, 'fail');
     for (const to of series.transitions.keys()) this.transitions.remove(id, series.pool, to);
