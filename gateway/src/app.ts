@@ -46,6 +46,11 @@ export interface Gateway {
   listen(): Promise<TrafficAddresses & { admin: { host: string; port: number } }>;
   /** The traffic, TLS and h2c listeners alone: a traffic worker's part of listen(). */
   listenTraffic(): Promise<TrafficAddresses>;
+  /**
+   * A draining worker's first step: every traffic listener keeps accepting, but sends its keep-alive clients
+   * elsewhere (Connection: close on HTTP/1.1, GOAWAY on HTTP/2), so they reconnect to the other workers.
+   */
+  handOff(): void;
   /** Stops accepting, lets in-flight requests finish, stops health checks and closes upstream pools. */
   close(): Promise<void>;
 }
@@ -148,6 +153,11 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
     events,
     reload,
     listenTraffic,
+    handOff() {
+      traffic.server.on('request', (_request: IncomingMessage, response: ServerResponse) => (response.shouldKeepAlive = false));
+      tls?.handOff();
+      h2c?.handOff();
+    },
     async listen() {
       // A primary's workers serve the traffic; it keeps the admin listener and discovery.
       const served = role?.kind === 'primary' ? await role.listenWorkers() : await listenTraffic();

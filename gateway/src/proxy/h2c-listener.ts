@@ -26,6 +26,11 @@ export class H2cListener {
     });
   }
 
+  /** GOAWAY to every connection, still accepting (a draining worker); see Http2Sessions.handOff. */
+  handOff(): void {
+    this.sessions.handOff();
+  }
+
   /** GOAWAY to every connection; resolves once their open streams have finished and they are closed. */
   async close(): Promise<void> {
     this.sessions.closeAll();

@@ -46,6 +46,11 @@ export class TlsFront {
     return this.reloader.reload(actor);
   }
 
+  /** A draining worker's hand-off: see TlsListener.handOff. */
+  handOff(): void {
+    this.listener.handOff();
+  }
+
   async close(): Promise<void> {
     this.reloader.close();
     await this.listener.close();

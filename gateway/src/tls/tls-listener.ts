@@ -36,6 +36,8 @@ export interface TlsListener {
    */
   readonly http1: Server;
   listen(host: string, port: number): Promise<AddressInfo>;
+  /** Still accepting, but keep-alive clients are sent elsewhere: Connection: close on HTTP/1.1, GOAWAY on HTTP/2. */
+  handOff(): void;
   /** Every response from now on closes its connection; then stops accepting and waits for in-flight requests. */
   close(): Promise<void>;
 }
@@ -90,6 +92,10 @@ export function createTlsListener(handle: (req: IncomingMessage, res: ServerResp
         resolve(listening.address() as AddressInfo);
       });
     }),
+    handOff() {
+      closing = true;
+      sessions?.handOff();
+    },
     async close() {
       closing = true;
       sessions?.closeAll();

@@ -2,7 +2,6 @@
 // the traffic (and TLS) listeners that node:cluster shares between workers, mirrors every state change the
 // primary sends, and sends back passive failures, its load and, on request, its metrics. It drains and exits
 // when the primary says so; SIGINT (a terminal's Ctrl-C reaches the whole process group) is the primary's to handle.
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildGateway, type Gateway } from '../app.js';
 import type { GatewayConfig } from '../config.js';
 import { createLogger, type Logger } from '../observability/logger.js';
@@ -42,10 +41,10 @@ export function runTrafficWorker(): void {
     logger?.info({ why }, 'worker draining: finishing in-flight requests');
     if (config) setTimeout(() => process.exit(1), config.shutdown.graceMs + HANDOFF_MS).unref();
     if (gateway) {
-      // Hand-off: still accepting, but every response now closes its connection, so busy keep-alive clients
-      // reconnect (to the other workers) on their own, instead of an idle connection being cut by close()
-      // just as the client sends its next request on it.
-      gateway.traffic.server.on('request', (_request: IncomingMessage, response: ServerResponse) => (response.shouldKeepAlive = false));
+      // Hand-off: still accepting, but every response now closes its connection (HTTP/2: GOAWAY), on every
+      // listener, so busy keep-alive clients reconnect (to the other workers) on their own, instead of an idle
+      // connection being cut by close() just as the client sends its next request on it.
+      gateway.handOff();
       await new Promise((resolve) => setTimeout(resolve, HANDOFF_MS));
     }
     await gateway?.close();
