@@ -1,6 +1,6 @@
 // Every error the gateway answers itself: a stable code, its HTTP status and a message for humans.
 // Transport failures are mapped to these in one place (transport-failure.ts), so the proxy never invents a status.
-import type { ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 
 export interface GatewayError {
   readonly code: string;
@@ -29,6 +29,11 @@ export const UNAUTHORIZED = define('unauthorized', 401, 'this route needs creden
 export const FORBIDDEN = define('forbidden', 403, 'the credentials are valid but lack a claim this route requires');
 export const AUTH_UNAVAILABLE = define('auth_unavailable', 503, "the keys to verify the token (the route's JWKS URL) cannot be fetched; retry shortly");
 
+/** HTTP/1.1 framing: a request has a body only with Transfer-Encoding or a Content-Length other than 0. */
+function mayHaveBody(headers: IncomingHttpHeaders): boolean {
+  return headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0');
+}
+
 /**
  * Writes the JSON error body every gateway-made response uses; the request id lets a user find the log line.
  * extra: headers of this answer (a 429's Retry-After and RateLimit fields), over the defaults.
@@ -43,8 +48,9 @@ export function sendError(res: ServerResponse, error: GatewayError, requestId: s
   };
   if (error.status === 503) headers['retry-after'] = 1;
   // Unread request body bytes would be parsed as the next request on a kept-alive connection. (An HTTP/2
-  // stream's body is its own; Node's http2 refuses connection headers.)
-  if (!res.req.complete && res.req.httpVersionMajor === 1) headers.connection = 'close';
+  // stream's body is its own; Node's http2 refuses connection headers.) A request without a body (a GET) is not
+  // `complete` yet while its handler runs, but has nothing unread: closing would make every shed client reconnect.
+  if (!res.req.complete && res.req.httpVersionMajor === 1 && mayHaveBody(res.req.headers)) headers.connection = 'close';
   res.writeHead(error.status, extra === undefined ? headers : Object.assign(headers, extra));
   res.end(body);
 }
