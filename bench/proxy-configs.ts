@@ -11,6 +11,11 @@ export interface ProxyConfigInput {
   statsPort: number;
   /** Backend origins, e.g. http://127.0.0.1:3001. */
   backends: readonly string[];
+  /** Rendered configs only: GATEWAY_* variables beside the pool's (TLS certificates, gRPC pools and routes). */
+  env?: Record<string, string>;
+  /** Rendered configs only: ports for the TLS listener and the h2c port, when the gateway config has them. */
+  tlsPort?: number;
+  h2cPort?: number;
 }
 
 export type ProxyKind = 'nginx' | 'haproxy';

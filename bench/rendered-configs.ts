@@ -15,14 +15,14 @@ function edit(config: string, pattern: RegExp, replacement: string, what: string
   return config.replace(pattern, replacement);
 }
 
-export const renderedProxyConfig: ProxyConfigSource = async (kind, { dir, port, statsPort, backends }) => {
-  const env = gatewayEnv(backends);
+export const renderedProxyConfig: ProxyConfigSource = async (kind, { dir, port, statsPort, backends, env: extraEnv, tlsPort, h2cPort }) => {
+  const env = { ...gatewayEnv(backends), ...extraEnv };
   // An empty config file, as the gateway (started in a temp dir) sees none, unless GATEWAY_CONFIG names one.
   const emptyFile = join(dir, 'empty.config.json');
   await writeFile(emptyFile, '{}\n');
   const config = loadConfig({ file: env.GATEWAY_CONFIG ?? emptyFile, env });
   if (kind === 'nginx') {
-    return edit(renderNginx(config, { port }), /^worker_processes auto;$/m, 'worker_processes 1;', 'pin one nginx worker');
+    return edit(renderNginx(config, { port, tlsPort, h2cPort }), /^worker_processes auto;$/m, 'worker_processes 1;', 'pin one nginx worker');
   }
-  return edit(renderHaproxy(config, { port, statsPort }), /^global$/m, 'global\n    nbthread 1', 'pin one HAProxy thread');
+  return edit(renderHaproxy(config, { port, statsPort, tlsPort, h2cPort }), /^global$/m, 'global\n    nbthread 1', 'pin one HAProxy thread');
 };

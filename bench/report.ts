@@ -1,12 +1,34 @@
 // What a person reads after a run: a Markdown table (terminal and README alike) and an SVG chart built as
 // plain strings: req/s with the rounds' min-max, CPU seconds per 100k requests, and p50-p99.9 latency
 // with p99 marked, one row per target and tool.
+import type { Protocol } from './protocol-options.js';
 import type { TargetSummary } from './summary.js';
 
-const COLUMNS = [
-  'target', 'tool', 'req/s median (min-max)', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors', 'non-2xx',
-  'CPU s/100k', 'CPU ×nginx', 'req/s ×nginx', 'req/s ×direct', 'p99 +direct ms', 'peak RSS MB', 'load gen CPU s/100k',
-];
+/** What a "request" is under each protocol, and how many of them CPU seconds are given per. */
+export interface Units {
+  rate: string;
+  /** CPU seconds are shown per this many requests (1k handshakes: a handshake costs far more than a request). */
+  per: number;
+  perLabel: string;
+}
+
+export function unitsOf(protocol: Protocol): Units {
+  if (protocol === 'tls-handshake') return { rate: 'handshakes/s', per: 1_000, perLabel: '1k handshakes' };
+  return protocol === 'grpc' ? { rate: 'calls/s', per: 100_000, perLabel: '100k calls' } : { rate: 'req/s', per: 100_000, perLabel: '100k' };
+}
+
+const H1_UNITS = unitsOf('h1');
+
+function columns(units: Units): string[] {
+  const cpu = `CPU s/${units.perLabel.replace(/ .*/, '')}`;
+  return [
+    'target', 'tool', `${units.rate} median (min-max)`, 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors', 'non-2xx',
+    cpu, 'CPU ×nginx', `${units.rate} ×nginx`, `${units.rate} ×direct`, 'p99 +direct ms', 'peak RSS MB', `load gen ${cpu}`,
+  ];
+}
+
+/** CPU seconds per 100k requests, shown per `units.per` of them. */
+const scaled = (cpuPer100k: number, units: Units) => (cpuPer100k * units.per) / 100_000;
 
 function fixed(value: number | undefined, digits: number): string {
   return value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits);
@@ -14,7 +36,7 @@ function fixed(value: number | undefined, digits: number): string {
 
 const thousands = (value: number) => Math.round(value).toLocaleString('en-US');
 
-function row(summary: TargetSummary): string[] {
+function row(summary: TargetSummary, units: Units): string[] {
   const { reqPerSec, latencyMs } = summary;
   return [
     summary.target,
@@ -25,23 +47,24 @@ function row(summary: TargetSummary): string[] {
     fixed(latencyMs.p999, 2),
     String(summary.errors),
     String(summary.non2xx),
-    fixed(summary.cpuPer100k, 2),
+    fixed(scaled(summary.cpuPer100k, units), 2),
     fixed(summary.vsNginx?.cpuPer100k, 2),
     fixed(summary.vsNginx?.reqPerSec, 2),
     fixed(summary.vsDirect?.reqPerSec, 2),
     fixed(summary.vsDirect?.p99AddedMs, 2),
     fixed(summary.peakRssMb, 0),
-    fixed(summary.clientCpuPer100k, 2),
+    fixed(scaled(summary.clientCpuPer100k, units), 2),
   ];
 }
 
 /** A Markdown table, columns padded so it also reads well in a terminal. */
-export function renderTable(summaries: readonly TargetSummary[]): string {
-  const rows = [COLUMNS, ...summaries.map(row)];
-  const widths = COLUMNS.map((_, column) => Math.max(...rows.map((cells) => cells[column]!.length)));
+export function renderTable(summaries: readonly TargetSummary[], units = H1_UNITS): string {
+  const header = columns(units);
+  const rows = [header, ...summaries.map((summary) => row(summary, units))];
+  const widths = header.map((_, column) => Math.max(...rows.map((cells) => cells[column]!.length)));
   const line = (cells: string[]) => `| ${cells.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`;
   const rule = `|${widths.map((width, column) => (column < 2 ? `${'-'.repeat(width + 1)}-` : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
-  return [line(COLUMNS), rule, ...rows.slice(1).map(line)].join('\n');
+  return [line(header), rule, ...rows.slice(1).map(line)].join('\n');
 }
 
 // Chart geometry (px): a label column, then three panels side by side sharing the rows.
@@ -65,22 +88,22 @@ interface Panel {
   draw(summary: TargetSummary, x: (value: number) => number, y: number): string;
 }
 
-function panels(summaries: readonly TargetSummary[]): Panel[] {
+function panels(summaries: readonly TargetSummary[], units: Units): Panel[] {
   const bar = (value: number, x: (value: number) => number, y: number, color: string, label: string) =>
     `<rect x="${x(0)}" y="${y + 6}" width="${(x(value) - x(0)).toFixed(1)}" height="${ROW_HEIGHT - 12}" fill="${color}"/>` +
     text(x(value) + 4, y + ROW_HEIGHT / 2 + 4, label, 'font-size="11"');
   return [
     {
-      title: 'req/s (median, min-max whisker)',
+      title: `${units.rate} (median, min-max whisker)`,
       max: Math.max(...summaries.map((s) => s.reqPerSec.max)),
       draw: (s, x, y) =>
         bar(s.reqPerSec.median, x, y, PALETTE[s.target]!, thousands(s.reqPerSec.median)) +
         `<line x1="${x(s.reqPerSec.min).toFixed(1)}" x2="${x(s.reqPerSec.max).toFixed(1)}" y1="${y + ROW_HEIGHT / 2}" y2="${y + ROW_HEIGHT / 2}" stroke="#222" stroke-width="1.5"/>`,
     },
     {
-      title: 'CPU seconds per 100k requests',
-      max: Math.max(...summaries.map((s) => s.cpuPer100k)),
-      draw: (s, x, y) => bar(s.cpuPer100k, x, y, PALETTE[s.target]!, `${s.cpuPer100k.toFixed(2)} s`),
+      title: `CPU seconds per ${units.perLabel === '100k' ? '100k requests' : units.perLabel}`,
+      max: Math.max(...summaries.map((s) => scaled(s.cpuPer100k, units))),
+      draw: (s, x, y) => bar(scaled(s.cpuPer100k, units), x, y, PALETTE[s.target]!, `${scaled(s.cpuPer100k, units).toFixed(2)} s`),
     },
     {
       title: 'latency ms: p50 to p99.9, p99 marked',
@@ -99,8 +122,8 @@ function panels(summaries: readonly TargetSummary[]): Panel[] {
 }
 
 /** The SVG chart; `subtitle` lines say how the figures were made (command, backends, date). */
-export function renderSvg(summaries: readonly TargetSummary[], subtitle: readonly string[]): string {
-  const charts = panels(summaries);
+export function renderSvg(summaries: readonly TargetSummary[], subtitle: readonly string[], units = H1_UNITS): string {
+  const charts = panels(summaries, units);
   const width = LABEL_WIDTH + charts.length * (PANEL_WIDTH + PANEL_GAP) + 40;
   const height = TOP + summaries.length * ROW_HEIGHT + 30;
   const parts = [

@@ -14,7 +14,7 @@ import { freePort } from './free-port.js';
 
 export const TARGET_NAMES = ['direct', 'gateway', 'gateway-alt-node', 'gateway-routes', 'gateway-reply-from', 'gateway-tail', 'gateway-access-log', 'node-floor', 'node-floor-alt-node', 'nginx', 'haproxy'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
-export type BackendKind = 'demo' | 'nginx';
+export type BackendKind = 'demo' | 'nginx' | 'greeter';
 export const PROXY_CONFIGS = { rendered: renderedProxyConfig, minimal: minimalProxyConfig } satisfies Record<string, ProxyConfigSource>;
 export type ProxyConfigName = keyof typeof PROXY_CONFIGS;
 
@@ -49,7 +49,7 @@ function answers200(url: string): Promise<boolean> {
 }
 
 /** Polls GET url until it answers 200; fails if the process exits first or the deadline passes. */
-async function waitUntilServing(started: Started, url: string): Promise<void> {
+export async function waitUntilServing(started: Started, url: string): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let exited = false;
   void started.exited.then(() => (exited = true));
@@ -64,7 +64,7 @@ async function waitUntilServing(started: Started, url: string): Promise<void> {
   await failOnEarlyExit(started, poll());
 }
 
-async function startNginx(name: string, dir: string, config: string): Promise<Started> {
+export async function startNginx(name: string, dir: string, config: string): Promise<Started> {
   await mkdir(dir, { recursive: true });
   const file = join(dir, 'nginx.conf');
   await writeFile(file, config);
@@ -103,30 +103,45 @@ const TAIL_TOLERANCE_ENV = { GATEWAY_RETRY_HEDGE_AFTER_MS: '50', GATEWAY_RETRY_P
 export const DEFAULT_ROUTE_COUNT = 50;
 
 async function startGateway(name: TargetName, engine: 'undici' | 'reply-from', backends: Backends, dir: string, extraEnv: Record<string, string> = {}, node = process.execPath): Promise<Target> {
+  const { gateway, ports: { port } } = await spawnGateway(name, node, dir, {
+    ...gatewayEnv(backends.origins),
+    GATEWAY_PROXY_ENGINE: engine,
+    ...extraEnv,
+  });
+  const url = `http://127.0.0.1:${port}${PATH}`;
+  await waitUntilServing(gateway, url);
+  return { name, url, pgids: [gateway.pgid] };
+}
+
+/** The ports the gateway logs once listening (TLS and h2c when configured: they may be 0 in the config). */
+export interface GatewayPorts {
+  port: number;
+  tlsPort?: number;
+  h2cPort?: number;
+}
+
+/** Starts the compiled gateway with `env` on cleartext and admin ports 0; resolves with the ports it logged. */
+export async function spawnGateway(name: string, node: string, dir: string, env: Record<string, string>): Promise<{ gateway: Started; ports: GatewayPorts }> {
   const gateway = startProcess(name, node, [join(distDir, 'gateway/src/cli.js'), 'start'], {
     // cwd: a temp dir, so neither the repository's ./gateway.config.json (ports 3001-3003) is picked up
     // nor an audit log written into the working tree.
     cwd: dir,
     env: {
       PATH: process.env.PATH,
-      ...gatewayEnv(backends.origins),
+      ...env,
       GATEWAY_LISTEN_PORT: '0',
       // port 0: two gateways (both engines) run side by side, and a developer's own gateway may hold 8081
       GATEWAY_ADMIN_PORT: '0',
-      GATEWAY_PROXY_ENGINE: engine,
-      ...extraEnv,
     },
   });
-  const listening = new Promise<number>((resolve) =>
+  const listening = new Promise<GatewayPorts>((resolve) =>
     gateway.onLine((line) => {
       if (!line.includes('gateway listening')) return;
-      const port = (JSON.parse(line) as { port?: number }).port;
-      if (port) resolve(port);
+      const ports = JSON.parse(line) as Partial<GatewayPorts>;
+      if (ports.port) resolve({ port: ports.port, tlsPort: ports.tlsPort, h2cPort: ports.h2cPort });
     }),
   );
-  const url = `http://127.0.0.1:${await failOnEarlyExit(gateway, listening)}${PATH}`;
-  await waitUntilServing(gateway, url);
-  return { name, url, pgids: [gateway.pgid] };
+  return { gateway, ports: await failOnEarlyExit(gateway, listening) };
 }
 
 /** The minimal Node proxy (bench/node-floor-proxy.ts): what any Node proxy costs before its features. */
