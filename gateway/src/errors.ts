@@ -1,6 +1,7 @@
 // Every error the gateway answers itself: a stable code, its HTTP status and a message for humans.
 // Transport failures are mapped to these in one place (transport-failure.ts), so the proxy never invents a status.
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { isGrpcRequest, sendGrpcError } from './proxy/grpc-errors.js';
 
 export interface GatewayError {
   readonly code: string;
@@ -36,9 +37,11 @@ function mayHaveBody(headers: IncomingHttpHeaders): boolean {
 
 /**
  * Writes the JSON error body every gateway-made response uses; the request id lets a user find the log line.
+ * A gRPC call gets the same error as a gRPC status instead (proxy/grpc-errors.ts), whichever layer made it.
  * extra: headers of this answer (a 429's Retry-After and RateLimit fields), over the defaults.
  */
 export function sendError(res: ServerResponse, error: GatewayError, requestId: string, extra?: Record<string, string | number>): void {
+  if (isGrpcRequest(res.req)) return sendGrpcError(res, error, requestId, extra);
   const body = JSON.stringify({ error: error.code, message: error.message, requestId });
   const headers: Record<string, string | number> = {
     'content-type': 'application/json; charset=utf-8',

@@ -1,7 +1,8 @@
 // gRPC's view of the gateway's own errors: which status a gRPC client gets for each error the gateway makes
-// (no backend, timeout, reset…), sent as a trailers-only response (HTTP 200, content-type application/grpc,
-// grpc-status and grpc-message), the status names the metrics use, and grpc-timeout read from a call.
-import type { ServerResponse } from 'node:http';
+// (no route, auth, rate limit, overload, no backend, timeout, reset…), sent as a trailers-only response (HTTP 200,
+// content-type application/grpc, grpc-status and grpc-message), the status names the metrics use, and
+// grpc-timeout read from a call. errors.ts sends every gateway error through here when the request is gRPC.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerHttp2Stream } from 'node:http2';
 import type { GatewayError } from '../errors.js';
 
@@ -21,6 +22,9 @@ export const GRPC_UNAVAILABLE = 14;
 /**
  * By the gateway error's code. UNAVAILABLE tells a gRPC client that trying again is safe (nothing was done, or
  * the backend is gone); DEADLINE_EXCEEDED that the call ran out of time; INTERNAL that the answer was broken.
+ * A rate limit is RESOURCE_EXHAUSTED ("a per-user quota", grpc/doc/statuscodes.md), as Envoy's rate limit
+ * filter sends with rate_limited_as_resource_exhausted, not the UNAVAILABLE of grpc's plain HTTP 429 mapping:
+ * clients' retry policies retry UNAVAILABLE at once, which would hammer a limit that asks them to wait.
  */
 const BY_ERROR: Record<string, number> = {
   no_available_backend: GRPC_UNAVAILABLE,
@@ -60,17 +64,29 @@ export function parseGrpcStatus(value: string | undefined): number | undefined {
 }
 
 /**
+ * Whether a gateway error for this request takes gRPC's shape: an HTTP/2 request with content-type
+ * application/grpc (or +proto, +json…). gRPC runs over HTTP/2 only, so HTTP/1.1 pays one comparison.
+ */
+export function isGrpcRequest(req: IncomingMessage): boolean {
+  return req.httpVersionMajor === 2 && req.headers['content-type']?.startsWith('application/grpc') === true;
+}
+
+/**
  * Answers a call with a gRPC error: a trailers-only response (one HEADERS frame ending the stream), which every
  * gRPC client reads as the call's status. Node's compatibility response always waits for trailers after its
  * headers, so for an HTTP/2 client the stream responds directly; over HTTP/1.1 headers and an empty body.
+ * extra: headers of this answer (a 429's Retry-After and RateLimit fields, a 401's WWW-Authenticate), kept as
+ * they are: a client reads them from the call's trailing metadata.
  */
-export function sendGrpcError(res: ServerResponse, error: GatewayError, requestId: string): void {
-  const headers = {
+export function sendGrpcError(res: ServerResponse, error: GatewayError, requestId: string, extra?: Record<string, string | number>): void {
+  const headers: Record<string, string | number> = {
     'content-type': 'application/grpc',
     'grpc-status': String(grpcStatusOf(error)),
     'grpc-message': grpcMessage(`${error.message} (${error.code}, request ${requestId})`),
     'x-request-id': requestId,
   };
+  if (error.status === 503) headers['retry-after'] = 1;
+  if (extra !== undefined) Object.assign(headers, extra);
   const stream = (res as unknown as { stream?: ServerHttp2Stream }).stream;
   if (stream !== undefined) {
     if (!stream.destroyed && !stream.headersSent) stream.respond({ ':status': 200, ...headers }, { endStream: true });

@@ -10,6 +10,7 @@ import type { AccessLine } from '../observability/access-line.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { ForwardContext } from './engine.js';
 import { clientProto, upstreamRequestHeaders } from './forwarded-headers.js';
+import { grpcStatusOf } from './grpc-errors.js';
 import type { ForwardingSettings, ForwardResult } from './forwarding.js';
 import type { Resolution } from '../routes/route-table.js';
 
@@ -52,8 +53,11 @@ export function proxyHandler<Request, Response>(
   };
 
   // Answered by the auth or the rate limit, not a backend: counted in the rate-limit series, never as a backend's request.
-  const refuse = (req: IncomingMessage, res: ServerResponse, route: string, startedAt: number, requestId: string, refusal: Refusal) => {
+  // A call refused on its way to a grpc pool still ends with a status: gateway_grpc_requests_total counts it too.
+  const refuse = (req: IncomingMessage, res: ServerResponse, resolution: Resolution<ForwardingSettings>, startedAt: number, requestId: string, refusal: Refusal) => {
+    const route = resolution.route.name;
     sendError(res, refusal.error, requestId, refusal.headers);
+    resolution.target.grpc?.onStatus?.(grpcStatusOf(refusal.error));
     if (refusal.error === RATE_LIMITED) metrics?.observeRateLimited(route);
     if (accessLog && (accessSampleRate >= 1 || Math.random() < accessSampleRate)) logAccess(req, route, startedAt, requestId, { status: refusal.error.status, error: refusal.error, tries: 0 });
   };
@@ -69,7 +73,7 @@ export function proxyHandler<Request, Response>(
   const limit = (request: Request, response: Response, req: IncomingMessage, resolution: Resolution<ForwardingSettings>, upstream: ForwardContext['upstream'], startedAt: number, limiter: RouteLimiter, identity?: Identity) => {
     void limiter.admit(req, identity).then((refusal) => {
       if (refusal === undefined) send(request, response, req, resolution, upstream, startedAt, identity?.subject);
-      else refuse(req, raw.response(response), resolution.route.name, startedAt, upstream.requestId, refusal);
+      else refuse(req, raw.response(response), resolution, startedAt, upstream.requestId, refusal);
     });
   };
   const authenticate = (request: Request, response: Response, req: IncomingMessage, resolution: Resolution<ForwardingSettings>, upstream: ForwardContext['upstream'], startedAt: number, auth: RouteAuth) => {
@@ -77,7 +81,7 @@ export function proxyHandler<Request, Response>(
     void auth.authenticate(req, upstream.requestId).then((outcome) => {
       // A key in the query goes neither to the backend nor into the access line: req.url is what both read.
       if (auth.rewritesPath) req.url = auth.backendPath(req.url!);
-      if ('error' in outcome) return refuse(req, raw.response(response), resolution.route.name, startedAt, upstream.requestId, outcome);
+      if ('error' in outcome) return refuse(req, raw.response(response), resolution, startedAt, upstream.requestId, outcome);
       auth.forwardIdentity(upstream.headers, outcome);
       // A new resolution, not a change to the route's shared one.
       const admitted = auth.rewritesPath && resolution.path !== undefined ? { ...resolution, path: auth.backendPath(resolution.path) } : resolution;
