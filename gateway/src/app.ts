@@ -132,12 +132,16 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
     return reloader.reload(actor);
   };
 
+  // A worker with workersListen "reusePort" binds sockets of its own instead of cluster's shared one.
+  const reusePort = role?.kind === 'worker' && config.workersListen === 'reusePort';
   const listenTraffic = async (): Promise<TrafficAddresses> => {
-    await traffic.listen({ host: config.listen.host, port: config.listen.port });
+    // Fastify hands its listen options to net.Server.listen, reusePort included (its types predate the option).
+    const listenOptions = { host: config.listen.host, port: config.listen.port, reusePort };
+    await traffic.listen(listenOptions);
     const address = traffic.server.address();
     if (address === null || typeof address === 'string') throw new Error('traffic listener has no TCP address');
-    const tlsAddress = await tls?.listen();
-    const h2cAddress = await h2c?.listen(config.listen.host, config.http2.h2cPort!);
+    const tlsAddress = await tls?.listen(reusePort);
+    const h2cAddress = await h2c?.listen(config.listen.host, config.http2.h2cPort!, reusePort);
     return { host: address.address, port: address.port, ...(tlsAddress && { tls: { host: tlsAddress.address, port: tlsAddress.port } }), ...(h2cAddress && { h2c: { host: h2cAddress.address, port: h2cAddress.port } }) };
   };
 

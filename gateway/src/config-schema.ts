@@ -7,7 +7,7 @@ import { checkOverload, maxClientConnections, overloadSections } from './config-
 import { checkRouting, routingSections } from './config-schema-routing.js';
 import { checkHttp2, http2Sections } from './config-schema-http2.js';
 import { tlsSections } from './config-schema-tls.js';
-import { workersSections } from './config-schema-workers.js';
+import { checkWorkers, workersSections } from './config-schema-workers.js';
 import { checkUpstream } from './config-schema-upstream.js';
 
 export const DEFAULT_LISTEN_HOST = '0.0.0.0';
@@ -235,6 +235,7 @@ export const configSchema = z
     checkUpstream(config, ctx);
     checkOverload(config, ctx);
     checkHttp2(config, ctx);
+    checkWorkers(config, ctx);
     // The redirect replaces the raw request handler, which the reply-from engine (a Fastify route) does not use.
     if (config.tls.redirectHttp && config.proxy.engine === 'reply-from') {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['tls', 'redirectHttp'], message: 'is supported with proxy.engine "undici" only' });

@@ -16,10 +16,11 @@ export class H2cListener {
     this.sessions = new Http2Sessions(this.server, idleTimeoutMs);
   }
 
-  listen(host: string, port: number): Promise<AddressInfo> {
+  /** reusePort: a socket of this process's own (SO_REUSEPORT), not node:cluster's shared one. */
+  listen(host: string, port: number, reusePort = false): Promise<AddressInfo> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(port, host, () => {
+      this.server.listen({ port, host, reusePort }, () => {
         this.server.off('error', reject);
         resolve(this.server.address() as AddressInfo);
       });

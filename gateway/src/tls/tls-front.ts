@@ -34,8 +34,8 @@ export class TlsFront {
     this.redirect = tls.redirectHttp ? redirectToHttps(() => this.port) : undefined;
   }
 
-  async listen(): Promise<AddressInfo> {
-    const address = await this.listener.listen(this.config.tls.host ?? this.config.listen.host, this.config.tls.port);
+  async listen(reusePort = false): Promise<AddressInfo> {
+    const address = await this.listener.listen(this.config.tls.host ?? this.config.listen.host, this.config.tls.port, reusePort);
     this.port = address.port;
     this.log.info({ host: address.address, port: address.port, alpn: this.alpn, minVersion: this.config.tls.minVersion, redirectHttp: this.config.tls.redirectHttp }, 'tls listening');
     return address;

@@ -35,7 +35,8 @@ export interface TlsListener {
    * ('upgrade' events, closeIdleConnections included), so WebSocket tunnels attach here.
    */
   readonly http1: Server;
-  listen(host: string, port: number): Promise<AddressInfo>;
+  /** reusePort: a socket of this process's own (SO_REUSEPORT), not node:cluster's shared one. */
+  listen(host: string, port: number, reusePort?: boolean): Promise<AddressInfo>;
   /** Still accepting, but keep-alive clients are sent elsewhere: Connection: close on HTTP/1.1, GOAWAY on HTTP/2. */
   handOff(): void;
   /** Every response from now on closes its connection; then stops accepting and waits for in-flight requests. */
@@ -85,9 +86,9 @@ export function createTlsListener(handle: (req: IncomingMessage, res: ServerResp
   return {
     server,
     http1,
-    listen: (host, port) => new Promise((resolve, reject) => {
+    listen: (host, port, reusePort = false) => new Promise((resolve, reject) => {
       listening.once('error', reject);
-      listening.listen(port, host, () => {
+      listening.listen({ port, host, reusePort }, () => {
         listening.off('error', reject);
         resolve(listening.address() as AddressInfo);
       });
