@@ -19,6 +19,11 @@ export class Dispatchers {
 
   constructor(private readonly options: DispatcherOptions) {}
 
+  /** The pool's TLS settings towards https:// backends, for connections made outside undici (WebSocket tunnels). */
+  get tls(): UpstreamTransport['tls'] {
+    return this.options.transport?.tls;
+  }
+
   get(backend: Backend): Pool {
     let pool = this.pools.get(backend.origin);
     if (pool === undefined) {

@@ -1,11 +1,11 @@
 // WebSocket through the gateway: the handshake goes to the next available backend with the usual X-Forwarded-*
-// and request id, then the two sockets are joined byte for byte. Other upgrade offers are served as plain
+// and request id (over TLS with the pool's tls settings for https:// backends), then the two sockets are joined
+// byte for byte. Other upgrade offers are served as plain
 // requests (upgrade-fallback.ts). Node hands upgrades to the server's 'upgrade' event, outside Fastify's
 // routes, so this sits on the server.
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
-import { connect as connectTcp, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { connect as connectTls } from 'node:tls';
 import type { LoadBalancer } from '../pool/load-balancer.js';
 import type { Logger } from '../observability/logger.js';
 import type { RouteAuth } from '../edge/auth/route-auth.js';
@@ -17,6 +17,8 @@ import { classifyTransportFailure, type TransportFailure } from '../transport-fa
 const { ConnectTimeoutError } = errors;
 import { clientProto, upstreamRequestHeaders } from './forwarded-headers.js';
 import { declineOtherUpgrades, isWebSocketUpgrade, replayAsPlainRequest } from './upgrade-fallback.js';
+import { connectTunnelSocket } from './tunnel-socket.js';
+import type { UpstreamTlsOptions } from '../pool/upstream-tls.js';
 
 export interface UpgradeTunnelOptions {
   /** The handshake is routed like any request: its route's pool takes the tunnel. */
@@ -52,13 +54,13 @@ export function tunnelUpgrades(server: Server, options: UpgradeTunnelOptions): U
     }
     const upstream = upstreamRequestHeaders(req, clientProto(req));
     const tunnel = (path: string) => {
-      const { loadBalancer } = resolution.target.pool;
+      const { loadBalancer, dispatchers } = resolution.target.pool;
       const member = loadBalancer.pick();
       if (member === undefined) {
         client.end('HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{"error":"no_available_backend"}');
         return;
       }
-      openTunnel(req, path, upstream.headers, client, head, member, loadBalancer, options);
+      openTunnel(req, path, upstream.headers, client, head, member, loadBalancer, dispatchers.tls, options);
     };
     const auth = options.authenticator?.(resolution.route.name);
     if (auth === undefined) return tunnel(resolution.path ?? req.url!);
@@ -80,13 +82,11 @@ export function tunnelUpgrades(server: Server, options: UpgradeTunnelOptions): U
   };
 }
 
-function openTunnel(req: IncomingMessage, path: string, headers: string[], client: Duplex, head: Buffer, member: PoolMember, loadBalancer: LoadBalancer, { connectTimeoutMs, log }: UpgradeTunnelOptions): void {
+function openTunnel(req: IncomingMessage, path: string, headers: string[], client: Duplex, head: Buffer, member: PoolMember, loadBalancer: LoadBalancer, tls: UpstreamTlsOptions | undefined, { connectTimeoutMs, log }: UpgradeTunnelOptions): void {
   // The hop-by-hop Upgrade and Connection headers are exactly what this hop must pass on, offering only
   // WebSocket: a backend offered "h2c, websocket" could otherwise switch the tunnel to h2c.
   headers.push('connection', 'upgrade', 'upgrade', 'websocket');
-  const url = new URL(member.backend.origin);
-  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-  const backend: Socket = url.protocol === 'https:' ? connectTls({ host: url.hostname, port, servername: url.hostname }) : connectTcp({ host: url.hostname, port });
+  const { socket: backend, ready } = connectTunnelSocket(new URL(member.backend.origin), tls);
   member.inFlight += 1;
   let closed = false;
   const close = () => {
@@ -109,7 +109,7 @@ function openTunnel(req: IncomingMessage, path: string, headers: string[], clien
   const connectTimer = setTimeout(() => {
     if (!closed) refuse(classifyTransportFailure(new ConnectTimeoutError(`no connection within proxy.connectTimeoutMs (${connectTimeoutMs} ms)`), false));
   }, connectTimeoutMs);
-  backend.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
+  backend.once(ready, () => {
     clearTimeout(connectTimer);
     let requestHead = `${req.method} ${path} HTTP/1.1\r\n`;
     for (let i = 0; i < headers.length; i += 2) requestHead += `${headers[i]}: ${headers[i + 1]}\r\n`;
