@@ -22,6 +22,8 @@ export interface StateChange {
 }
 
 export interface ChaosGateway {
+  /** Its process group (the gateway process leads it). */
+  pgid: number;
   url: string;
   adminUrl: string;
   changes: StateChange[];
@@ -92,7 +94,7 @@ export async function startGateway(env: Record<string, string>, startedAt: () =>
     }),
   );
   const { port, adminPort } = await failOnEarlyExit(gateway, listening);
-  return { url: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${adminPort}`, changes };
+  return { pgid: gateway.pgid, url: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${adminPort}`, changes };
 }
 
 /** Waits until the gateway has every backend up (each starts unknown until its probes pass). */

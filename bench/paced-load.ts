@@ -2,7 +2,7 @@
 // bursts), whatever the target answers. autocannon's --rate lets each connection send its per-second quota back to
 // back and then wait for the next second, so its "fixed rate" is full-speed bursts and its p99 measures queueing
 // in those bursts. This is the open-loop load that an added-latency figure needs.
-import { createHistogram } from 'node:perf_hooks';
+import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 import { Pool } from 'undici';
 
 export interface PacedSettings {
@@ -12,10 +12,18 @@ export interface PacedSettings {
   connections: number;
 }
 
+export interface Percentiles {
+  p50: number;
+  p99: number;
+  p999: number;
+}
+
 export interface PacedResult {
   requests: number;
   durationSec: number;
-  latencyMs: { p50: number; p99: number; p999: number };
+  latencyMs: Percentiles;
+  /** The answers of each status apart (the overload bench tells admitted 200s from shed 503s). */
+  byStatus: Map<number, { count: number; latencyMs: Percentiles }>;
   errors: number;
   non2xx: number;
   clientCpuSeconds: number;
@@ -32,6 +40,7 @@ export async function runPaced(url: string, settings: PacedSettings, signal: Abo
   const pool = new Pool(target.origin, { connections: settings.connections, pipelining: 1, headersTimeout: DRAIN_LIMIT_MS, bodyTimeout: DRAIN_LIMIT_MS });
   // Microseconds, as the autocannon path records them, so both tools' percentiles read alike.
   const latency = createHistogram();
+  const statusLatency = new Map<number, RecordableHistogram>();
   const total = Math.max(1, Math.round(settings.rate * settings.durationSec));
   const cpuBefore = process.cpuUsage();
   let started = 0;
@@ -46,7 +55,11 @@ export async function runPaced(url: string, settings: PacedSettings, signal: Abo
       const response = await pool.request({ path, method: 'GET' });
       await response.body.dump({ limit: Number.MAX_SAFE_INTEGER });
       if (response.statusCode < 200 || response.statusCode > 299) non2xx++;
-      latency.record(Math.max(1, Math.round((performance.now() - sentAt) * 1000)));
+      const micros = Math.max(1, Math.round((performance.now() - sentAt) * 1000));
+      latency.record(micros);
+      let ofStatus = statusLatency.get(response.statusCode);
+      if (ofStatus === undefined) statusLatency.set(response.statusCode, (ofStatus = createHistogram()));
+      ofStatus.record(micros);
     } catch {
       errors++;
     }
@@ -78,16 +91,21 @@ export async function runPaced(url: string, settings: PacedSettings, signal: Abo
   const drainUntil = performance.now() + DRAIN_LIMIT_MS;
   while (finished < started && performance.now() < drainUntil && !signal.aborted) await new Promise((resolve) => setTimeout(resolve, 10));
   const cpu = process.cpuUsage(cpuBefore);
-  const ms = (percentile: number) => (latency.count > 0 ? latency.percentile(percentile) / 1000 : 0);
   // Read before the pool is destroyed: requests still unanswered count once, as errors.
   const result: PacedResult = {
     requests: latency.count,
     durationSec: scheduledSec,
-    latencyMs: { p50: ms(50), p99: ms(99), p999: ms(99.9) },
+    latencyMs: percentiles(latency),
+    byStatus: new Map([...statusLatency].map(([status, histogram]) => [status, { count: histogram.count, latencyMs: percentiles(histogram) }])),
     errors: errors + (started - finished),
     non2xx,
     clientCpuSeconds: (cpu.user + cpu.system) / 1e6,
   };
   await pool.destroy();
   return result;
+}
+
+function percentiles(histogram: RecordableHistogram): Percentiles {
+  const ms = (percentile: number) => (histogram.count > 0 ? histogram.percentile(percentile) / 1000 : 0);
+  return { p50: ms(50), p99: ms(99), p999: ms(99.9) };
 }

@@ -39,6 +39,9 @@ t.test('answers outside 2xx are counted, not hidden', async (t) => {
   const result = await runPaced(url, { rate: 100, durationSec: 1, connections: 2 }, new AbortController().signal);
   t.equal(result.requests, 100, 'every request answered');
   t.equal(result.non2xx, 100, 'all counted as non-2xx');
+  t.same([...result.byStatus.keys()], [503], 'kept apart under their status');
+  t.equal(result.byStatus.get(503)?.count, 100, 'with every answer');
+  t.ok(result.byStatus.get(503)!.latencyMs.p99 > 0, 'and their latency');
 });
 
 t.test('refused connections are errors', async (t) => {
