@@ -7,7 +7,7 @@ import { stopAll } from './processes.js';
 import { spawnSync } from 'node:child_process';
 import { measureIdle, openFilesRerun } from './scale-idle.js';
 import { pickTable, timePicks } from './scale-pick.js';
-import { measureProbing } from './scale-probing.js';
+import { measureProbing, type TimedReads } from './scale-probing.js';
 
 const USAGE = `usage: npm run bench:scale -- [flags]      (node dist/bench/scale.js after npm run build)
   --backends N   backends in the pool, 127.0.X.Y:PORT on one backend process (default 1000, at most 10000)
@@ -55,12 +55,14 @@ async function main(): Promise<void> {
   const intervalMs = integer('interval', values.interval, 1000, 100, 60_000);
   process.stdout.write(`probing ${backends} backends every ${intervalMs} ms, measuring ${durationSec} s …\n`);
   const result = await measureProbing({ backends, durationSec, intervalMs });
-  const ms = (read: { median: number; max: number; bytes: number }) => `${read.median.toFixed(1)} ms median, ${read.max.toFixed(1)} ms max, ${Math.round(read.bytes / 1024)} KB`;
+  const ms = (read: TimedReads) =>
+    `${read.median.toFixed(1)} ms median, ${read.max.toFixed(1)} ms max, gateway CPU ${read.cpuPerRead.toFixed(1)} ms per read, ${Math.round(read.bytes / 1024)} KB`;
   process.stdout.write(
     [
       `all ${backends} up after: ${result.allUpAfterSec === undefined ? 'never (gave up after 20 s)' : `${result.allUpAfterSec.toFixed(1)} s`}`,
       `marked down by the gateway's probes: ${result.markedDown}`,
       `gateway CPU while probing: ${(result.cpuShareOfCore * 100).toFixed(1)} % of one core`,
+      `the floor, a bare undici client sending the same probes: ${Number.isNaN(result.floorShareOfCore) ? 'measured at --interval 1000 only' : `${(result.floorShareOfCore * 100).toFixed(1)} % of one core`}`,
       `GET /pool:    ${ms(result.poolMs)}`,
       `GET /metrics: ${ms(result.metricsMs)}`,
     ].join('\n') + '\n',
