@@ -23,7 +23,7 @@ function columns(units: Units): string[] {
   const cpu = `CPU s/${units.perLabel.replace(/ .*/, '')}`;
   return [
     'target', 'tool', `${units.rate} median (min-max)`, 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors', 'non-2xx',
-    cpu, 'CPU ×nginx', `${units.rate} ×nginx`, `${units.rate} ×direct`, 'p99 +direct ms', 'peak RSS MB', `load gen ${cpu}`,
+    cpu, 'CPU ×nginx', `${units.rate} ×nginx`, `${units.rate} ×direct`, 'p99 +direct ms', 'CPU ×floor', 'p50 +floor ms', 'p99 +floor ms', 'peak RSS MB', `load gen ${cpu}`,
   ];
 }
 
@@ -52,6 +52,9 @@ function row(summary: TargetSummary, units: Units): string[] {
     fixed(summary.vsNginx?.reqPerSec, 2),
     fixed(summary.vsDirect?.reqPerSec, 2),
     fixed(summary.vsDirect?.p99AddedMs, 2),
+    fixed(summary.vsFloor?.cpuPer100k, 2),
+    fixed(summary.vsFloor?.p50AddedMs, 2),
+    fixed(summary.vsFloor?.p99AddedMs, 2),
     fixed(summary.peakRssMb, 0),
     fixed(scaled(summary.clientCpuPer100k, units), 2),
   ];
@@ -73,7 +76,7 @@ const PANEL_WIDTH = 250;
 const PANEL_GAP = 40;
 const ROW_HEIGHT = 30;
 const TOP = 85;
-const PALETTE: Record<string, string> = { direct: '#8c8c8c', gateway: '#2f6fd6', 'gateway-routes': '#3aa3c4', 'gateway-reply-from': '#7aa6ee', 'gateway-tail': '#1b3f80', 'node-floor': '#b38df0', 'gateway-alt-node': '#5b8f2f', 'gateway-access-log': '#4f5fa0', 'node-floor-alt-node': '#8f5fc0', nginx: '#2e9e4f', haproxy: '#d9822b' };
+const PALETTE: Record<string, string> = { direct: '#8c8c8c', gateway: '#2f6fd6', 'gateway-routes': '#3aa3c4', 'gateway-reply-from': '#7aa6ee', 'gateway-tail': '#1b3f80', 'node-floor': '#b38df0', 'gateway-alt-node': '#5b8f2f', 'gateway-access-log': '#4f5fa0', 'node-floor-alt-node': '#8f5fc0', nginx: '#2e9e4f', haproxy: '#d9822b', 'gateway-workers2': '#0d4fb0', 'gateway-workers2-reuseport': '#5a7fc4', 'nginx-2workers': '#1f6e37', caddy: '#1f8a8a' };
 
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 

@@ -1,5 +1,5 @@
 // From the measured runs to one line per target and tool: medians over rounds (robust to one noisy round
-// on a shared 2-core machine), CPU per 100k requests, and ratios to nginx and to direct under the same tool.
+// on a shared 2-core machine), CPU per 100k requests, and ratios to nginx, direct and node-floor under the same tool.
 import type { Measurement, Tool } from './measure.js';
 import type { TargetName } from './targets.js';
 
@@ -28,6 +28,8 @@ export interface TargetSummary {
   vsNginx?: { reqPerSec: number; cpuPer100k: number };
   /** This target over direct (same tool), and the p99 it adds on top of direct's. Absent without direct. */
   vsDirect?: { reqPerSec: number; cpuPer100k: number; p99AddedMs: number };
+  /** This target over node-floor (same tool): the CPU ratio and the p50 and p99 it adds. Absent without node-floor. */
+  vsFloor?: { cpuPer100k: number; p50AddedMs: number; p99AddedMs: number };
 }
 
 export function median(values: readonly number[]): number {
@@ -74,6 +76,14 @@ export function summarize(runs: readonly Run[], targets: readonly TargetName[], 
     const nginx = summaries.find((other) => other.target === 'nginx' && other.tool === summary.tool);
     const direct = summaries.find((other) => other.target === 'direct' && other.tool === summary.tool);
     if (nginx) summary.vsNginx = { reqPerSec: summary.reqPerSec.median / nginx.reqPerSec.median, cpuPer100k: summary.cpuPer100k / nginx.cpuPer100k };
+    const floor = summaries.find((other) => other.target === 'node-floor' && other.tool === summary.tool);
+    if (floor) {
+      summary.vsFloor = {
+        cpuPer100k: summary.cpuPer100k / floor.cpuPer100k,
+        p50AddedMs: summary.latencyMs.p50 - floor.latencyMs.p50,
+        p99AddedMs: summary.latencyMs.p99 - floor.latencyMs.p99,
+      };
+    }
     if (direct) {
       summary.vsDirect = {
         reqPerSec: summary.reqPerSec.median / direct.reqPerSec.median,

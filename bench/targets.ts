@@ -10,9 +10,10 @@ import { failOnEarlyExit, startProcess, type Started } from './processes.js';
 import { gatewayEnv, routeTableEnv } from './gateway-env.js';
 import { minimalProxyConfig, nginxBackendsConfig, type ProxyConfigSource, type ProxyKind } from './proxy-configs.js';
 import { renderedProxyConfig } from './rendered-configs.js';
+import { startCaddy } from './caddy-target.js';
 import { freePort } from './free-port.js';
 
-export const TARGET_NAMES = ['direct', 'gateway', 'gateway-alt-node', 'gateway-routes', 'gateway-reply-from', 'gateway-tail', 'gateway-access-log', 'node-floor', 'node-floor-alt-node', 'nginx', 'haproxy'] as const;
+export const TARGET_NAMES = ['direct', 'gateway', 'gateway-alt-node', 'gateway-routes', 'gateway-reply-from', 'gateway-tail', 'gateway-access-log', 'node-floor', 'node-floor-alt-node', 'nginx', 'haproxy', 'gateway-workers2', 'gateway-workers2-reuseport', 'nginx-2workers', 'caddy'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 export type BackendKind = 'demo' | 'nginx' | 'greeter';
 export const PROXY_CONFIGS = { rendered: renderedProxyConfig, minimal: minimalProxyConfig } satisfies Record<string, ProxyConfigSource>;
@@ -102,12 +103,15 @@ const TAIL_TOLERANCE_ENV = { GATEWAY_RETRY_HEDGE_AFTER_MS: '50', GATEWAY_RETRY_P
  */
 export const DEFAULT_ROUTE_COUNT = 50;
 
-async function startGateway(name: TargetName, engine: 'undici' | 'reply-from', backends: Backends, dir: string, extraEnv: Record<string, string> = {}, node = process.execPath): Promise<Target> {
+/** gateway-workers2: a primary and two traffic workers, the 2-core comparison with Caddy and nginx-2workers. */
+const TWO_WORKERS_ENV = { GATEWAY_WORKERS: '2' };
+
+async function startGateway(name: TargetName, engine: 'undici' | 'reply-from', backends: Backends, dir: string, extraEnv: Record<string, string> = {}, node = process.execPath, listenPort = 0): Promise<Target> {
   const { gateway, ports: { port } } = await spawnGateway(name, node, dir, {
     ...gatewayEnv(backends.origins),
     GATEWAY_PROXY_ENGINE: engine,
     ...extraEnv,
-  });
+  }, listenPort);
   const url = `http://127.0.0.1:${port}${PATH}`;
   await waitUntilServing(gateway, url);
   return { name, url, pgids: [gateway.pgid] };
@@ -120,8 +124,8 @@ export interface GatewayPorts {
   h2cPort?: number;
 }
 
-/** Starts the compiled gateway with `env` on cleartext and admin ports 0; resolves with the ports it logged. */
-export async function spawnGateway(name: string, node: string, dir: string, env: Record<string, string>): Promise<{ gateway: Started; ports: GatewayPorts }> {
+/** Starts the compiled gateway with `env` on admin port 0 and cleartext listenPort (0 unless told); resolves with the ports it logged. */
+export async function spawnGateway(name: string, node: string, dir: string, env: Record<string, string>, listenPort = 0): Promise<{ gateway: Started; ports: GatewayPorts }> {
   const gateway = startProcess(name, node, [join(distDir, 'gateway/src/cli.js'), 'start'], {
     // cwd: a temp dir, so neither the repository's ./gateway.config.json (ports 3001-3003) is picked up
     // nor an audit log written into the working tree.
@@ -129,7 +133,7 @@ export async function spawnGateway(name: string, node: string, dir: string, env:
     env: {
       PATH: process.env.PATH,
       ...env,
-      GATEWAY_LISTEN_PORT: '0',
+      GATEWAY_LISTEN_PORT: String(listenPort),
       // port 0: two gateways (both engines) run side by side, and a developer's own gateway may hold 8081
       GATEWAY_ADMIN_PORT: '0',
     },
@@ -155,11 +159,16 @@ async function startNodeFloor(name: TargetName, backends: Backends, node = proce
   return { name, url, pgids: [floor.pgid] };
 }
 
-async function startProxy(kind: ProxyKind, backends: Backends, dir: string, configs: ProxyConfigName): Promise<Target> {
+/** nginx or HAProxy; `nginxWorkers` > 1 replaces the one worker both config sources pin (nginx-2workers). */
+async function startProxy(kind: ProxyKind, backends: Backends, dir: string, configs: ProxyConfigName, name: TargetName = kind, nginxWorkers = 1): Promise<Target> {
   const [port, statsPort] = await Promise.all([freePort(), freePort()]);
-  const proxyDir = join(dir, kind);
+  const proxyDir = join(dir, name);
   await mkdir(proxyDir, { recursive: true });
-  const config = await PROXY_CONFIGS[configs](kind, { dir: proxyDir, port, statsPort, backends: backends.origins });
+  let config = await PROXY_CONFIGS[configs](kind, { dir: proxyDir, port, statsPort, backends: backends.origins });
+  if (nginxWorkers > 1) {
+    if (!/^worker_processes 1;$/m.test(config)) throw new Error(`cannot start ${name}: the nginx config no longer pins worker_processes 1`);
+    config = config.replace(/^worker_processes 1;$/m, `worker_processes ${nginxWorkers};`);
+  }
   let proxy: Started;
   if (kind === 'nginx') {
     proxy = await startNginx(kind, proxyDir, config);
@@ -170,7 +179,15 @@ async function startProxy(kind: ProxyKind, backends: Backends, dir: string, conf
   }
   const url = `http://127.0.0.1:${port}${PATH}`;
   await waitUntilServing(proxy, url);
-  return { name: kind, url, pgids: [proxy.pgid] };
+  return { name, url, pgids: [proxy.pgid] };
+}
+
+async function startCaddyTarget(backends: Backends, dir: string): Promise<Target> {
+  const port = await freePort();
+  const caddy = await startCaddy(join(dir, 'caddy'), port, backends.origins);
+  const url = `http://127.0.0.1:${port}${PATH}`;
+  await waitUntilServing(caddy, url);
+  return { name: 'caddy', url, pgids: [caddy.pgid] };
 }
 
 /**
@@ -200,9 +217,18 @@ export async function startTarget(name: TargetName, backends: Backends, dir: str
       return startNodeFloor(name, backends);
     case 'node-floor-alt-node':
       return startNodeFloor(name, backends, requireAltNode(altNode));
+    case 'gateway-workers2':
+      return startGateway(name, 'undici', backends, dir, TWO_WORKERS_ENV);
+    case 'gateway-workers2-reuseport':
+      // reusePort needs a fixed port (Node 22.12+: run the bench itself on Node 24, or it exits 2 naming the key).
+      return startGateway(name, 'undici', backends, dir, { ...TWO_WORKERS_ENV, GATEWAY_WORKERS_LISTEN: 'reusePort' }, process.execPath, await freePort());
     case 'nginx':
     case 'haproxy':
       return startProxy(name, backends, dir, proxyConfigs);
+    case 'nginx-2workers':
+      return startProxy('nginx', backends, dir, proxyConfigs, name, 2);
+    case 'caddy':
+      return startCaddyTarget(backends, dir);
   }
 }
 
