@@ -115,6 +115,8 @@ export async function runH2load(plan: H2loadPlan, url: string, settings: { conne
     totals.dataBytes += summary.dataBytes;
   } while (plan.protocol === 'tls-handshake' && Date.now() < until && !signal.aborted);
   if (signal.aborted) throw new Error('interrupted');
+  // h2load does not count requests still open when -D ends: a target that stopped answering (or died) shows only here.
+  if (totals.succeeded === 0) throw new Error(`h2load: no request to ${url} was answered in ${settings.durationSec} s; the round is not counted`);
   // A gRPC error (a misrouted call, no backend) is HTTP 200 with no message: every call must have had its reply.
   if (plan.grpc !== undefined && totals.dataBytes < totals.succeeded * plan.grpc.replyBytes) {
     throw new Error(`h2load: ${totals.succeeded} gRPC calls answered with ${totals.dataBytes} bytes of messages, under the ${plan.grpc.replyBytes} bytes of one HelloReply each: some calls failed with a gRPC status`);

@@ -75,13 +75,23 @@ export async function measure(tool: Tool, target: Target, settings: LoadSettings
   const rss = sampleRss(await groupPids(target.pgids), RSS_SAMPLE_MS);
   try {
     const cpuBefore = await groupCpuSeconds(target.pgids);
-    const load = await runLoad(tool, target.url, settings, context);
+    const load = await runLoad(tool, target.url, settings, context).catch(async (error: unknown) => {
+      await failIfGone(target, error);
+      throw error;
+    });
     const cpuSeconds = (await groupCpuSeconds(target.pgids)) - cpuBefore;
+    await failIfGone(target);
     return { ...load, cpuSeconds, peakRssBytes: await rss.stop() };
   } finally {
     // A failed run must not leave the sampler's interval behind: it would keep the bench from exiting.
     await rss.stop();
   }
+}
+
+/** A target that died during the run (a crash when clients leave, say) is named as such, not measured as a slow one. */
+async function failIfGone(target: Target, cause?: unknown): Promise<void> {
+  if ((await groupPids(target.pgids)).length > 0) return;
+  throw new Error(`${target.name} is no longer running after this run: it exited or was killed during the load`, { cause });
 }
 
 function runLoad(tool: Tool, url: string, settings: LoadSettings, context: RunContext): Promise<LoadResult> {

@@ -1,6 +1,7 @@
 // The bench's h2load runs (bench/h2load.ts) against small node:http2 servers on loopback: tls-handshake makes a new,
-// unresumed TLS connection per request; a run where h2load sees failed requests fails loudly instead of counting;
-// and a gRPC run whose calls come back without a reply (an error status, as a misrouted call gets) is refused.
+// unresumed TLS connection per request; a run where h2load sees failed requests, or none answered at all, fails
+// loudly instead of counting; and a gRPC run whose calls come back without a reply (an error status, as a misrouted
+// call gets) is refused.
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createSecureServer, createServer, constants, type Http2Server, type Http2SecureServer, type ServerHttp2Stream } from 'node:http2';
@@ -63,6 +64,15 @@ t.test('h2: a run in which h2load sees reset streams fails, naming the count', a
   await t.rejects(
     runH2load({ protocol: 'h2', dir }, `https://127.0.0.1:${port}/hello`, { connections: 2, streams: 2, durationSec: 1 }, never),
     /h2load .*: \d+ failed, \d+ errored, \d+ timed out of \d+ requests; the round is not counted/,
+  );
+});
+
+t.test('h2: a run in which no request is answered fails instead of reporting 0 req/s', async (t) => {
+  const dir = await scratch(t);
+  const { port } = await tlsServer(t, dir, () => {}); // takes every stream, answers none
+  await t.rejects(
+    runH2load({ protocol: 'h2', dir }, `https://127.0.0.1:${port}/hello`, { connections: 1, streams: 2, durationSec: 1 }, never),
+    /h2load: no request to https:\/\/127\.0\.0\.1:\d+\/hello was answered in 1 s/,
   );
 });
 
