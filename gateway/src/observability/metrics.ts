@@ -3,6 +3,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { PoolChange } from '../pool/load-balancer.js';
 import type { PoolMember } from '../pool/pool-member.js';
+import { MemberGauge } from './member-gauge.js';
 import { PACKAGE_VERSION } from './package-info.js';
 import { prometheusText } from './prometheus-text.js';
 import { RequestMetrics, type RequestTotals } from './request-metrics.js';
@@ -56,13 +57,6 @@ export class GatewayMetrics {
   constructor(members: () => Iterable<PoolMember>, routesTo: (pool: string) => string[], engine: string, workers = 1) {
     const registers = [this.registry];
     const heartbeatOf = (id: string) => this.lastHeartbeat?.(id);
-    // One labels object per member, so the exposition formats its label text once, not on every scrape.
-    const memberLabels = new WeakMap<PoolMember, { backend: string; pool: string }>();
-    const labelsOf = (member: PoolMember) => {
-      let labels = memberLabels.get(member);
-      if (labels === undefined) memberLabels.set(member, (labels = { backend: member.id, pool: member.backend.pool }));
-      return labels;
-    };
     collectDefaultMetrics({ register: this.registry });
     // promtool rejects gauges named *_total; the per-type gauges without the suffix carry the same counts.
     for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
@@ -82,31 +76,21 @@ export class GatewayMetrics {
     this.authRejections = new Counter({ name: 'gateway_auth_rejections_total', help: "Requests refused by their route's authentication, by route and reason (missing, invalid, expired, not_yet_valid, unknown_key, forbidden, keys_unavailable).", labelNames: ['route', 'reason'], registers });
     this.redisDown = new Counter({ name: 'gateway_rate_limit_redis_down_total', help: 'Rate-limited requests Redis could not count, by route and what answered instead: failOpen (the local fallback) or failClosed (503).', labelNames: ['route', 'behaviour'], registers });
 
-    new Gauge({
-      name: 'gateway_backend_up', help: '1 when the backend passes its health checks, else 0 (draining does not change it).', labelNames: ['backend', 'pool'], registers,
-      collect() {
-        this.reset();
-        for (const member of members()) this.set(labelsOf(member), member.health.status === 'up' ? 1 : 0);
+    new MemberGauge({
+      name: 'gateway_backend_up', help: '1 when the backend passes its health checks, else 0 (draining does not change it).', members,
+      valueOf: (member) => (member.health.status === 'up' ? 1 : 0),
+    }, this.registry);
+    new MemberGauge({
+      name: 'gateway_backend_in_flight', help: 'Requests sent to the backend whose response has not finished yet.', members,
+      valueOf: (member) => member.inFlight,
+    }, this.registry);
+    new MemberGauge({
+      name: 'gateway_heartbeat_age_seconds', help: 'Seconds since the backend was last heard from (health probe or registry heartbeat); absent before either.', members,
+      valueOf: (member, now) => {
+        const last = Math.max(member.health.lastProbeAt ?? -Infinity, heartbeatOf(member.id) ?? -Infinity);
+        return last === -Infinity ? undefined : (now - last) / 1000;
       },
-    });
-    new Gauge({
-      name: 'gateway_backend_in_flight', help: 'Requests sent to the backend whose response has not finished yet.', labelNames: ['backend', 'pool'], registers,
-      collect() {
-        this.reset();
-        for (const member of members()) this.set(labelsOf(member), member.inFlight);
-      },
-    });
-    new Gauge({
-      name: 'gateway_heartbeat_age_seconds', help: 'Seconds since the backend was last heard from (health probe or registry heartbeat); absent before either.', labelNames: ['backend', 'pool'], registers,
-      collect() {
-        this.reset();
-        const now = Date.now();
-        for (const member of members()) {
-          const last = Math.max(member.health.lastProbeAt ?? -Infinity, heartbeatOf(member.id) ?? -Infinity);
-          if (last !== -Infinity) this.set(labelsOf(member), (now - last) / 1000);
-        }
-      },
-    });
+    }, this.registry);
     const shed = new Counter({ name: 'gateway_shed_total', help: 'Requests answered 503 by overload protection instead of a backend, by reason.', labelNames: ['reason'], registers });
     for (const reason of SHED_REASONS) {
       const child = shed.labels(reason);
