@@ -49,6 +49,7 @@ export class GatewayMetrics {
   /** Registry heartbeats (TTL renewals), attached by the admin listener that owns the registry. */
   private lastHeartbeat: ((id: string) => number | undefined) | undefined;
   private expose: ((own: Registry) => Promise<string>) | undefined;
+  private totals: (() => Promise<{ backends: Map<string, RequestTotals>; noBackend: number }>) | undefined;
 
   /**
    * members() and routesTo() are read when a backend appears and at scrape time: the up, in-flight and
@@ -178,7 +179,12 @@ export class GatewayMetrics {
 
   /** Read about once a second per open dashboard, never per request. */
   requestTotals(): Promise<{ backends: Map<string, RequestTotals>; noBackend: number }> {
-    return this.requests.totals();
+    return this.totals ? this.totals() : this.requests.totals();
+  }
+
+  /** Set by a multi-process gateway's primary: the totals are then its workers' (gateway/src/workers/). */
+  totalsThrough(totals: () => Promise<{ backends: Map<string, RequestTotals>; noBackend: number }>): void {
+    this.totals = totals;
   }
 
   async exposition(): Promise<string> {

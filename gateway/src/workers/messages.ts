@@ -4,6 +4,7 @@ import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { GatewayConfig } from '../config.js';
 import type { TrafficAddresses } from './gateway-role.js';
 import type { PoolSnapshot } from './pool-snapshot.js';
+import type { ReportedTotals } from './request-totals-sum.js';
 
 export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 
@@ -26,8 +27,8 @@ export type ToPrimary =
   | { type: 'gateway:listen-failed'; code: string; address: string; port: number }
   /** A live-traffic failure the primary counts toward a passive ejection. */
   | { type: 'gateway:failure'; backend: string; reason: string }
-  /** About once a second: requests in flight and served, per backend id. */
-  | { type: 'gateway:load'; members: [id: string, inFlight: number, served: number][] }
+  /** About once a second: requests in flight and served, per backend id; the dashboard's totals (metrics on). */
+  | { type: 'gateway:load'; members: [id: string, inFlight: number, served: number][]; totals?: ReportedTotals }
   | { type: 'gateway:metrics'; id: number; metrics: MetricsJson };
 
 /** Messages on the channel that are not ours (prom-client's, Node's internal ones) are ignored. */

@@ -14,6 +14,7 @@ import type { PrimaryRole, TrafficAddresses } from './gateway-role.js';
 import { isGatewayMessage, type ToPrimary } from './messages.js';
 import { takeSnapshot } from './pool-snapshot.js';
 import { rollingRestart } from './rolling-restart.js';
+import { WorkerTotals } from './request-totals-sum.js';
 import { WorkerHandle, WorkerListenError } from './worker-handle.js';
 
 const WORKER_MAIN = fileURLToPath(new URL('./worker-main.js', import.meta.url));
@@ -28,6 +29,7 @@ export class Primary {
   private readonly metrics: ClusterMetrics;
   /** Requests served by workers that are gone, so /pool's served counts do not drop on a restart. */
   private readonly retiredServed = new Map<string, number>();
+  private readonly totals = new WorkerTotals();
   private reloaded: GatewayConfig | undefined;
   private broadcastDue = false;
   private restarting = false;
@@ -59,6 +61,7 @@ export class Primary {
     this.gateway = gateway;
     gateway.events.subscribe(() => this.scheduleBroadcast());
     gateway.metrics?.exposeThrough((own) => this.metrics.expose(own));
+    gateway.metrics?.totalsThrough(async () => this.totals.sum([...this.handles.values()].map((handle) => handle.totals)));
   }
 
   /** Starts a rolling restart (SIGUSR2, POST /workers/restart); false when one is already running. */
@@ -126,6 +129,7 @@ export class Primary {
       }
       case 'gateway:load':
         handle.load = new Map(message.members.map(([id, inFlight, served]) => [id, [inFlight, served]]));
+        handle.totals = message.totals;
         this.sumLoad();
         break;
       case 'gateway:metrics':
@@ -137,6 +141,7 @@ export class Primary {
   private exited(handle: WorkerHandle, code: number | null, signal: string | null): void {
     this.handles.delete(handle.worker.id);
     for (const [id, [, served]] of handle.load) this.retiredServed.set(id, (this.retiredServed.get(id) ?? 0) + served);
+    this.totals.retire(handle.totals);
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
     const log = this.logger.child({ component: 'workers' });
     if (handle.state === 'draining' || this.stopping) {

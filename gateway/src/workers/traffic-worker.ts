@@ -66,7 +66,15 @@ export function runTrafficWorker(): void {
       send({ type: 'gateway:listen-failed', code: code ?? message, address: address ?? config.listen.host, port: port ?? config.listen.port });
       process.exit(1);
     }
-    setInterval(() => send({ type: 'gateway:load', members: [...gateway!.pools.members()].map((member) => [member.id, member.inFlight, member.served]) }), LOAD_REPORT_MS).unref();
+    const reportLoad = async () => {
+      const totals = await gateway!.metrics?.requestTotals();
+      send({
+        type: 'gateway:load',
+        members: [...gateway!.pools.members()].map((member) => [member.id, member.inFlight, member.served]),
+        ...(totals && { totals: { backends: [...totals.backends], noBackend: totals.noBackend } }),
+      });
+    };
+    setInterval(() => reportLoad().catch((error: unknown) => logger!.error({ err: error }, 'worker load report failed')), LOAD_REPORT_MS).unref();
   };
 
   process.on('message', (message: unknown) => {

@@ -4,6 +4,7 @@ import type { Worker } from 'node:cluster';
 import type { WorkerView } from '../admin/workers-routes.js';
 import type { TrafficAddresses } from './gateway-role.js';
 import type { ToWorker } from './messages.js';
+import type { ReportedTotals } from './request-totals-sum.js';
 
 export type WorkerState = 'starting' | 'listening' | 'draining';
 
@@ -21,6 +22,8 @@ export class WorkerHandle {
   readonly startedAt = Date.now();
   /** Backend id → [in flight, served] from the last load report. */
   load = new Map<string, [number, number]>();
+  /** Its request totals from the last load report (undefined with metrics off). */
+  totals: ReportedTotals | undefined;
   /** Resolves when the worker listens; rejects when it cannot, or exits first. */
   readonly listening: Promise<TrafficAddresses>;
   readonly exited: Promise<void>;
