@@ -1,6 +1,6 @@
 // The dashboard's request totals with workers: 2: the primary serves no traffic, so /dashboard.json must add up
 // its workers' counts (reported about once a second), and keep those of replaced workers, so its rates neither
-// read zero nor drop after a rolling restart.
+// read zero nor drop after a rolling restart; it also lists each worker's served count, for per-worker rates.
 import t from 'tap';
 import { adminCall, TEST_TOKEN } from './helpers/admin.js';
 import { spawnBackends, killAll } from './helpers/backend-processes.js';
@@ -30,6 +30,9 @@ t.test('/dashboard.json counts the workers\' requests, and keeps them across a r
   t.pass(`the dashboard counts ${RUNS * PER_RUN} requests`);
   const workers = await listWorkers(gateway.adminUrl);
   t.equal(workers.reduce((sum, worker) => sum + worker.served, 0), RUNS * PER_RUN, `served per worker: ${workers.map((worker) => worker.served).join(' + ')}`);
+  const perWorker = ((await adminCall(gateway.adminUrl, 'GET', '/dashboard.json')).body as { workers: { pid: number; served: number }[] }).workers;
+  t.same(perWorker.map((worker) => worker.pid).sort(), workers.map((worker) => worker.pid).sort(), 'the dashboard lists both workers');
+  t.equal(perWorker.reduce((sum, worker) => sum + worker.served, 0), RUNS * PER_RUN, 'with what each served');
 
   const restart = await adminCall(gateway.adminUrl, 'POST', '/workers/restart', { token: TEST_TOKEN });
   t.equal(restart.status, 202, 'rolling restart started');

@@ -23,5 +23,6 @@ export const observabilityAdminRoutes: AdminPlugin = async (app, context) => {
     metrics: context.metrics,
     events: context.events,
     lastHeartbeat,
+    ...(context.workers && { workers: () => context.workers!.list() }),
   });
 };

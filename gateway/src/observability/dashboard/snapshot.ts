@@ -17,6 +17,8 @@ export interface SnapshotSources {
   events: EventFeed;
   /** When a self-registered backend last renewed its TTL (epoch ms); absent without a registry. */
   lastHeartbeat?: (id: string) => number | undefined;
+  /** The traffic workers (pid, requests served); absent in a single-process gateway. */
+  workers?: () => { pid: number; served: number }[];
 }
 
 export interface BackendSnapshot extends MemberFacts, RequestTotals {
@@ -45,6 +47,8 @@ export interface DashboardSnapshot {
   backends: BackendSnapshot[];
   pools: PoolSnapshot[];
   routes: ReturnType<typeof describeRoute>[];
+  /** Each traffic worker's pid and requests served (its last report); empty with one process. The page diffs them into per-worker rates. */
+  workers: { pid: number; served: number }[];
 }
 
 const NO_TOTALS: RequestTotals = { requests: 0, errors: 0, buckets: [] };
@@ -62,6 +66,7 @@ export async function buildSnapshot(sources: SnapshotSources): Promise<Dashboard
     backends: members.map((member) => describe(member, sources, totals?.backends.get(member.id) ?? NO_TOTALS)),
     pools: sources.pools.summaries(),
     routes: sources.routes().routes.map(describeRoute),
+    workers: sources.workers?.().map(({ pid, served }) => ({ pid, served })) ?? [],
   };
 }
 

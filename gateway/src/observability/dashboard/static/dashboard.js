@@ -117,6 +117,14 @@ function render() {
   const totalRequests = requests + (known ? latest.noBackend - before.noBackend : 0);
   $('total-error-rate').textContent = known && totalRequests > 0 ? percent((errors + latest.noBackend - before.noBackend) / totalRequests) : '—';
   $('total-no-backend').textContent = known ? rate(noBackend) : '—';
+  // With workers: each one's share, from its served count (a replaced worker shows up under its new pid).
+  $('workers-tile').hidden = latest.workers.length < 2;
+  $('worker-rps').textContent = latest.workers
+    .map((worker) => {
+      const then = before?.workers.find((other) => other.pid === worker.pid);
+      return `${worker.pid}: ${then && seconds > 0 ? rate((worker.served - then.served) / seconds) : '—'}`;
+    })
+    .join(' · ');
   $('total-available').textContent = `${latest.available} / ${latest.backends.length}`;
   $('total-available').classList.toggle('bad', latest.available === 0);
   $('metrics-note').textContent = latest.metricsEnabled
