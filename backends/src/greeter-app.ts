@@ -1,7 +1,8 @@
 // The demo RPC service behind the gateway: helloworld.Greeter says "World" to "Hello", with this backend's id in
 // the response metadata (x-backend-id, in the headers and again in the trailers), beside the standard health
-// service and the fault switches. The streaming methods respect back-pressure, for the gateway's pass-through tests.
-import { Metadata, Server, ServerCredentials, status, type sendUnaryData, type ServerDuplexStream, type ServerErrorResponse, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
+// service and the fault switches. The streaming methods (server, client, bidi) respect back-pressure and number
+// their messages, for the gateway's pass-through tests.
+import { Metadata, Server, ServerCredentials, status, type sendUnaryData, type ServerDuplexStream, type ServerErrorResponse, type ServerReadableStream, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { once } from 'node:events';
 import { GreeterFaults } from './greeter-faults.js';
 import { healthImplementation } from './greeter-health.js';
@@ -54,7 +55,7 @@ export function buildGreeterServer(options: GreeterOptions): GreeterServer {
         return call.emit('error', { code: status.INVALID_ARGUMENT, details: `${NOT_HELLO}, count from 0 to ${MAX_STREAM_COUNT}` });
       }
       for (let sent = 0; sent < count && !call.cancelled; sent++) {
-        if (!call.write({ message: 'World' })) await once(call, 'drain');
+        if (!call.write({ message: 'World', count: sent })) await once(call, 'drain');
       }
       call.end(metadata.clone());
     },
@@ -65,12 +66,30 @@ export function buildGreeterServer(options: GreeterOptions): GreeterServer {
       call.on('data', (request: HelloRequest) => {
         if (request.name !== 'Hello') return call.emit('error', { code: status.INVALID_ARGUMENT, details: NOT_HELLO });
         // Back-pressure: stop reading the client while our replies are not being taken.
-        if (!call.write({ message: 'World' })) {
+        if (!call.write({ message: 'World', count: request.count })) {
           call.pause();
           call.once('drain', () => call.resume());
         }
       });
       call.on('end', () => call.end(metadata.clone()));
+    },
+    SayHelloClientStream: async (call: ServerReadableStream<HelloRequest, HelloReply>, callback: sendUnaryData<HelloReply>) => {
+      call.sendMetadata(metadata.clone());
+      if (!(await admitted((error) => callback(error)))) return;
+      let received = 0;
+      let refused = false;
+      call.on('data', (request: HelloRequest) => {
+        if (refused) return;
+        if (request.name === 'Hello' && request.count === received) {
+          received += 1;
+          return;
+        }
+        refused = true;
+        callback({ code: status.INVALID_ARGUMENT, details: `message ${received}: ${NOT_HELLO}, numbered ${received} (in order), got ${JSON.stringify(request)}`, metadata: metadata.clone() });
+      });
+      call.on('end', () => {
+        if (!refused) callback(null, { message: 'World', count: received }, metadata.clone());
+      });
     },
   });
   server.addService(Health.service, healthImplementation(faults));

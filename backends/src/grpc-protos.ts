@@ -11,7 +11,7 @@ export const PROTO_DIR = [new URL('../../proto/', import.meta.url), new URL('../
   .find((dir) => existsSync(`${dir}helloworld.proto`)) ?? fileURLToPath(new URL('../../proto/', import.meta.url));
 
 export interface HelloRequest { name: string; count: number }
-export interface HelloReply { message: string }
+export interface HelloReply { message: string; count?: number }
 export interface FaultSwitches {
   notServing: boolean;
   delayMs: number;
