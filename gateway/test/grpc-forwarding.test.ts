@@ -3,20 +3,10 @@
 // server-streaming and bidi calls pass through whole, and the backend's trailers (x-backend-id) reach the client.
 import { Metadata, type Client, type ClientDuplexStream, type ClientReadableStream } from '@grpc/grpc-js';
 import t from 'tap';
-import { startGateway } from './helpers/gateway.js';
-import { greeterClient, sayHello } from './helpers/greeter-client.js';
-import { killGreeters, spawnGreeters } from './helpers/greeter-processes.js';
+import { sayHello } from './helpers/greeter-client.js';
+import { startGreeterGateway } from './helpers/greeter-gateway.js';
 
-const greeters = await spawnGreeters(3);
-t.teardown(() => killGreeters(greeters));
-const gateway = await startGateway({
-  http2: { h2cPort: 0 },
-  pools: { greeter: { backends: greeters.map((greeter) => greeter.url), protocol: 'grpc', healthCheck: { enabled: false } } },
-  routes: [{ name: 'rpc', pool: 'greeter' }],
-});
-t.teardown(() => gateway.close());
-const client = greeterClient(`127.0.0.1:${gateway.h2cPort!}`);
-t.teardown(() => client.close());
+const { client } = await startGreeterGateway(t, 3);
 
 interface StreamOutcome {
   messages: string[];
