@@ -61,6 +61,8 @@ export class Http2Sessions {
       if (state.streams === 0) session.close();
     });
     session.once('close', () => this.open.delete(session));
-    if (this.handingOff) notifyShutdown(session);
+    // Not at once: a GOAWAY before the client's first request made curl fail that request (a framing error)
+    // instead of sending it; after it, the request is served and the client opens its next stream elsewhere.
+    if (this.handingOff) session.once('stream', () => notifyShutdown(session));
   }
 }
