@@ -2,6 +2,7 @@
 // and the gateway in front of them, whose state-change log lines are collected as they happen.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loopbackGatewayEnv } from './gateway-env.js';
 import { failOnEarlyExit, startProcess, stopProcess, type Started } from './processes.js';
 import { freePort } from './free-port.js';
 
@@ -72,11 +73,7 @@ export async function startGateway(env: Record<string, string>, startedAt: () =>
     // deploy scenario's pools. dist/bench has no config file, so the run is made of the variables below alone.
     cwd: join(distDir, 'bench'),
     env: {
-      PATH: process.env.PATH,
-      GATEWAY_LISTEN_HOST: '127.0.0.1',
-      GATEWAY_LISTEN_PORT: '0',
-      GATEWAY_ADMIN_PORT: '0',
-      GATEWAY_LOG_ACCESS: 'false',
+      ...loopbackGatewayEnv(),
       GATEWAY_RETRY_STATUSES: '500,502,503,504',
       GATEWAY_PASSIVE_HEALTH_STATUSES: '500,502,503,504',
       // The report is made from the gateway's log lines; an audit file would be left behind after every run.

@@ -15,6 +15,20 @@ export function gatewayEnv(backendOrigins: readonly string[]): Record<string, st
   };
 }
 
+/**
+ * The base of a gateway started alone on loopback by a bench script (chaos, scale): kernel-chosen traffic and
+ * admin ports, no access log; the script adds its own settings over it.
+ */
+export function loopbackGatewayEnv(): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    GATEWAY_LISTEN_HOST: '127.0.0.1',
+    GATEWAY_LISTEN_PORT: '0',
+    GATEWAY_ADMIN_PORT: '0',
+    GATEWAY_LOG_ACCESS: 'false',
+  };
+}
+
 /** The catch-all route of a route table made by routeTableEnv: the one the bench's GET /hello takes. */
 export const CATCH_ALL_ROUTE = 'catch-all';
 

@@ -2,6 +2,7 @@
 // whose one pool lists N of those addresses as N backends, both real child processes in their own groups.
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
+import { loopbackGatewayEnv } from './gateway-env.js';
 import { failOnEarlyExit, startProcess, type Started } from './processes.js';
 
 const repoDist = fileURLToPath(new URL('../', import.meta.url)); // dist/bench/ → dist/
@@ -34,11 +35,7 @@ export async function startGateway(env: Record<string, string>, nodeArgs: string
     // Not the repository root, whose gateway.config.json would add its own settings: the run is the variables below.
     cwd: `${repoDist}bench`,
     env: {
-      PATH: process.env.PATH,
-      GATEWAY_LISTEN_HOST: '127.0.0.1',
-      GATEWAY_LISTEN_PORT: '0',
-      GATEWAY_ADMIN_PORT: '0',
-      GATEWAY_LOG_ACCESS: 'false',
+      ...loopbackGatewayEnv(),
       GATEWAY_AUDIT_FILE: '/dev/null',
       ...env,
     },
