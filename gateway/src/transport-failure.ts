@@ -74,6 +74,15 @@ const BY_CODE: Record<string, Naming> = {
   ERR_HTTP2_SESSION_ERROR: name('reset', UPSTREAM_RESET),
   ERR_HTTP2_GOAWAY_SESSION: name('reset', UPSTREAM_RESET),
   UND_ERR_INFO: name('reset', UPSTREAM_RESET),
+  ERR_HTTP2_STREAM_CANCEL: name('reset', UPSTREAM_RESET),
+  // The gateway's own HTTP/2 client (pool/http2-origin.ts, http2-exchange.ts).
+  GATEWAY_CONNECT_TIMEOUT: name('connect timeout', UPSTREAM_TIMEOUT),
+  GATEWAY_SESSION_CLOSED: name('reset', UPSTREAM_RESET),
+  GATEWAY_STREAM_RESET: name('reset', UPSTREAM_RESET),
+  GATEWAY_STREAM_REFUSED: name('refused', UPSTREAM_UNREACHABLE),
+  GATEWAY_HEADERS_TIMEOUT: name('timeout', UPSTREAM_TIMEOUT),
+  GATEWAY_BODY_TIMEOUT: name('body timeout', UPSTREAM_TIMEOUT),
+  GATEWAY_ORIGIN_CLOSED: name('closed', UPSTREAM_UNREACHABLE, false),
   UND_ERR_HEADERS_TIMEOUT: name('timeout', UPSTREAM_TIMEOUT),
   GATEWAY_PER_TRY_TIMEOUT: name('timeout', UPSTREAM_TIMEOUT),
   ETIMEDOUT: name('timeout', UPSTREAM_TIMEOUT),
@@ -84,6 +93,10 @@ const BY_CODE: Record<string, Naming> = {
   UND_ERR_DESTROYED: name('closed', UPSTREAM_UNREACHABLE, false),
   UND_ERR_INVALID_ARG: name('rejected', BAD_REQUEST, false),
   UND_ERR_NOT_SUPPORTED: name('rejected', UPSTREAM_FAILED, false),
+  // Headers node:http2 will not send (towards HTTP/2 backends).
+  ERR_INVALID_CHAR: name('rejected', BAD_REQUEST, false),
+  ERR_HTTP2_INVALID_HEADER_VALUE: name('rejected', BAD_REQUEST, false),
+  ERR_HTTP2_HEADER_SINGLE_VALUE: name('rejected', BAD_REQUEST, false),
   GATEWAY_BODY_TOO_LARGE: name('body too large', PAYLOAD_TOO_LARGE, false),
 };
 
@@ -103,7 +116,8 @@ export function classifyTransportFailure(error: unknown, sent: boolean): Transpo
   const naming = BY_CODE[code] ?? (errorName === 'HTTPParserError' || code.startsWith('HPE_') ? PROTOCOL : errorName === 'TimeoutError' ? TIMEOUT : UNKNOWN);
   return {
     reason: naming.reason,
-    kind: kindOf(naming.reason, sent),
+    // A refused stream was never processed, whatever went out: as safe to send elsewhere as a refused connection.
+    kind: kindOf(naming.reason, sent && code !== 'GATEWAY_STREAM_REFUSED'),
     clientError: naming.clientError,
     blamesBackend: naming.blamesBackend,
     cause: code === '' ? `${errorName || 'Error'}: ${message}` : `${code}: ${message}`,

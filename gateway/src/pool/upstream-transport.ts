@@ -1,6 +1,8 @@
 // How a pool's connections to its backends are made: HTTP/1.1 or HTTP/2 (gRPC rides HTTP/2), and the TLS
-// settings for https:// backends. Traffic (dispatchers.ts) and active probes (health/active-check.ts) both
-// build their undici options here, so a probe reaches a backend exactly as a request does.
+// settings for https:// backends. HTTP/1.1 traffic (dispatchers.ts) and active probes (health/active-check.ts)
+// build their undici options here, so a probe speaks the protocol and TLS its pool's traffic does. HTTP/2
+// traffic goes through http2-origin.ts with the same TLS settings; probes of h2 pools stay on undici, whose
+// HTTP/2 flaw (the tail of a paused response) cannot touch a small health answer read at once.
 import type { UpstreamProtocol } from '../config-schema-upstream.js';
 import type { UpstreamTlsOptions } from './upstream-tls.js';
 

@@ -128,7 +128,7 @@ export class Attempt implements Dispatcher.DispatchHandler, WaitingTry {
   }
 
   private abort(reason: Error): void {
-    // Deferred one turn: aborting an HTTP/2 try in the tick undici submitted it destroys the stream before its
+    // Deferred one turn: aborting an HTTP/2 try in the tick it was submitted destroys the stream before its
     // session sent the HEADERS, which sends Node's session into an endless loop of empty DATA frames (a gRPC
     // client leaving with calls just started did it).
     if (this.abortUpstream) setImmediate(this.abortUpstream, reason);
