@@ -1,6 +1,8 @@
 // One /metrics for a multi-process gateway: the primary's own series (health checks, backend up, transitions,
 // reloads, build info, its process) plus its workers' request series added up, through prom-client's
-// AggregatorRegistry.aggregate over the JSON each worker sends back on request.
+// AggregatorRegistry.aggregate over the JSON each worker sends back on request. The counters and histograms of
+// workers that drained and exited (a rolling restart, a shutdown) are kept and added in, so a sum never goes
+// back; a worker that died without draining takes its counts with it (Prometheus reads that as a counter reset).
 import type { Worker } from 'node:cluster';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.js';
@@ -16,9 +18,15 @@ const SUMMED_PROCESS = new Set(['process_cpu_user_seconds_total', 'process_cpu_s
 /** A worker busy for longer than this is left out of one scrape rather than holding it. */
 const WORKER_REPLY_MS = 1_000;
 
+/** What a retired worker leaves behind: counts only, as its gauges (in flight, memory) ended with it. */
+const MONOTONIC = new Set(['counter', 'histogram']);
+const kept = (metric: MetricsJson[number]) => (WORKER_SERIES.has(metric.name) || SUMMED_PROCESS.has(metric.name)) && MONOTONIC.has(String(metric.type));
+
 export class ClusterMetrics {
   private nextId = 1;
   private readonly waiting = new Map<number, (metrics: MetricsJson) => void>();
+  /** The summed counts of every worker that has exited after draining, updated in turn. */
+  private retired: Promise<MetricsJson> = Promise.resolve([]);
 
   constructor(private readonly workers: () => Worker[], private readonly log: Logger) {}
 
@@ -27,12 +35,25 @@ export class ClusterMetrics {
     this.waiting.get(id)?.(metrics);
   }
 
-  /** The exposition of the primary's registry with its workers' series added. */
+  /** A draining worker's last figures, sent just before it exits; it is asked no more. */
+  retire(final: MetricsJson): void {
+    this.retired = this.retired.then(async (before) => {
+      try {
+        return await AggregatorRegistry.aggregate([before, final.filter(kept)]).getMetricsAsJSON();
+      } catch (error) {
+        this.log.error({ err: error }, 'the counts of an exited worker could not be added to /metrics: they are lost');
+        return before;
+      }
+    });
+  }
+
+  /** The exposition of the primary's registry with its workers' series added, live and retired. */
   async expose(own: Registry): Promise<string> {
-    const [primary, ...workers] = await Promise.all([own.getMetricsAsJSON(), ...this.workers().map((worker) => this.ask(worker))]);
+    const [primary, retired, ...workers] = await Promise.all([own.getMetricsAsJSON(), this.retired, ...this.workers().map((worker) => this.ask(worker))]);
     const fromWorkers = (metric: { name: string }) => WORKER_SERIES.has(metric.name) || SUMMED_PROCESS.has(metric.name);
     const merged = AggregatorRegistry.aggregate([
       primary!.filter((metric) => !WORKER_SERIES.has(metric.name)),
+      retired!,
       ...workers.map((metrics) => metrics.filter(fromWorkers)),
     ]);
     return merged.metrics();

@@ -29,7 +29,9 @@ export type ToPrimary =
   | { type: 'gateway:failure'; backend: string; reason: string }
   /** About once a second: requests in flight and served, per backend id; the dashboard's totals (metrics on). */
   | { type: 'gateway:load'; members: [id: string, inFlight: number, served: number][]; totals?: ReportedTotals }
-  | { type: 'gateway:metrics'; id: number; metrics: MetricsJson };
+  | { type: 'gateway:metrics'; id: number; metrics: MetricsJson }
+  /** Once, from a draining worker after its last request and before it exits: its counts outlive it in /metrics. */
+  | { type: 'gateway:final-metrics'; metrics: MetricsJson };
 
 /** Messages on the channel that are not ours (prom-client's, Node's internal ones) are ignored. */
 export function isGatewayMessage<T extends { type: string }>(message: unknown): message is T {

@@ -37,7 +37,9 @@ export class Primary {
 
   constructor(private config: GatewayConfig, private readonly logger: Logger) {
     cluster.setupPrimary({ exec: WORKER_MAIN, args: [] });
-    this.metrics = new ClusterMetrics(() => this.listeningWorkers().map((handle) => handle.worker), logger.child({ component: 'metrics' }));
+    // Draining workers still count (their requests finish there) until their final figures arrive.
+    const counting = () => [...this.handles.values()].filter((handle) => handle.state !== 'starting' && !handle.finalMetricsSent);
+    this.metrics = new ClusterMetrics(() => counting().map((handle) => handle.worker), logger.child({ component: 'metrics' }));
     this.role = {
       kind: 'primary',
       listenWorkers: () => this.startWorkers(),
@@ -134,6 +136,10 @@ export class Primary {
         break;
       case 'gateway:metrics':
         this.metrics.reply(message.id, message.metrics);
+        break;
+      case 'gateway:final-metrics':
+        handle.finalMetricsSent = true;
+        this.metrics.retire(message.metrics);
         break;
     }
   }

@@ -48,6 +48,12 @@ export function runTrafficWorker(): void {
       await new Promise((resolve) => setTimeout(resolve, HANDOFF_MS));
     }
     await gateway?.close();
+    // Its counters must not vanish from /metrics with it (a rolling restart would look like a counter reset).
+    const metrics = await gateway?.metrics?.registry.getMetricsAsJSON();
+    if (metrics && process.connected) {
+      const final: ToPrimary = { type: 'gateway:final-metrics', metrics };
+      await new Promise<void>((resolve) => process.send!(final, undefined, {}, () => resolve()));
+    }
     process.exit(0);
   };
 

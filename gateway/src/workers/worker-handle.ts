@@ -22,6 +22,8 @@ export class WorkerHandle {
   readonly startedAt = Date.now();
   /** Backend id → [in flight, served] from the last load report. */
   load = new Map<string, [number, number]>();
+  /** It drained and sent its last metrics (cluster-metrics.ts keeps them): /metrics asks it no more. */
+  finalMetricsSent = false;
   /** Its request totals from the last load report (undefined with metrics off). */
   totals: ReportedTotals | undefined;
   /** Resolves when the worker listens; rejects when it cannot, or exits first. */
