@@ -117,7 +117,7 @@ export async function buildGateway(config: GatewayConfig, logger: Logger, option
   });
   if (engine.takes === 'route' && overload) traffic.addHook('onRequest', async (request, reply) => (overload.admit(request.raw, reply.raw) ? undefined : reply.hijack()));
   if (engine.takes === 'route') await traffic.register(proxyPlugin, { engine, resolve, ...observers });
-  overload?.watchConnections(traffic.server, tls?.listener.server);
+  overload?.watchConnections(traffic.server, tls?.listener.server, h2c?.server);
   traffic.addHook('onClose', async () => overload?.close());
   traffic.addHook('onClose', async () => engine.close());
   traffic.addHook('onClose', async () => pools.close());

@@ -1,4 +1,4 @@
-// The cap on open client connections (limits.maxClientConnections), counted over the traffic and TLS listeners.
+// The cap on open client connections (limits.maxClientConnections), counted over the traffic, TLS and h2c listeners.
 // Node's own server.maxConnections destroys a connection past the cap without a word (the client sees a reset or
 // an empty reply); here a connection past the cap is marked instead, and its first request is answered 503
 // too_many_connections with Retry-After and Connection: close (nginx's limit_conn also answers 503). One that

@@ -65,10 +65,11 @@ export class OverloadGuard {
     };
   }
 
-  /** Counts client connections against limits.maxClientConnections: the cleartext listener's and the TLS one's (after the handshake). */
-  watchConnections(cleartext: Server, tls: Server | undefined): void {
+  /** Counts client connections against limits.maxClientConnections: the cleartext and h2c listeners', and the TLS one's (after the handshake). */
+  watchConnections(cleartext: Server, tls: Server | undefined, h2c: Server | undefined): void {
     this.connections?.watch(cleartext, 'connection');
     if (tls !== undefined) this.connections?.watch(tls, 'secureConnection');
+    if (h2c !== undefined) this.connections?.watch(h2c, 'connection');
   }
 
   /** true: the request goes on; false: it was answered 503 here. */
