@@ -1,7 +1,7 @@
 // limits.maxClientConnections counts HTTP/2 connections on the h2c port too: with two held open by a real
 // HTTP/2 client, curl's request on a third gets 503 too_many_connections with Retry-After (HTTP/2 has no
-// Connection: close; the gateway ends that connection instead) and never reaches the backend; once a held
-// connection closes, curl is served.
+// Connection: close; that connection is closed after the cap's grace) and never reaches the backend; once a
+// held connection closes, curl is served.
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, type ClientHttp2Session } from 'node:http2';
