@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { ConfigError } from '../config.js';
 import { AccessLine } from './access-line.js';
+import { LineBatch } from './line-batch.js';
 
 export type { Logger } from 'pino';
 
@@ -40,10 +41,10 @@ export interface AccessLog {
 /** The access log: lines on the process logger's stdout destination, or in their own file when log.accessFile is set. */
 export function createAccessLog(logger: Logger, file: string | undefined): AccessLog {
   const enabled = logger.isLevelEnabled('info');
-  if (file === undefined) return { line: new AccessLine((logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym]!, enabled), reopen: () => {} };
+  if (file === undefined) return { line: new AccessLine(new LineBatch((logger as unknown as Record<symbol, Destination>)[pino.symbols.streamSym]!), enabled), reopen: () => {} };
   const destination: DestinationStream & Destination = batchedDestination(file);
   destination.on('error', (error: Error) => logger.error({ err: error, file }, 'access log file cannot be written'));
-  return { line: new AccessLine(destination, enabled), reopen: () => destination.reopen() };
+  return { line: new AccessLine(new LineBatch(destination), enabled), reopen: () => destination.reopen() };
 }
 
 /**
