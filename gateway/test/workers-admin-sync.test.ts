@@ -2,9 +2,8 @@
 // worker, enabling it brings it back, and a weight change moves both workers' shares.
 import t from 'tap';
 import { adminCall, TEST_TOKEN } from './helpers/admin.js';
-import { spawnBackends, killAll } from './helpers/backend-processes.js';
 import { curlTimes } from './helpers/curl.js';
-import { spawnWorkersGateway, stopGateway } from './helpers/workers.js';
+import { startWorkersFleet } from './helpers/workers.js';
 
 /** Time allowed for a change to reach the workers before the next requests (the issue asks for 50 ms). */
 const PROPAGATION_MS = 300;
@@ -21,12 +20,7 @@ async function shares(url: string): Promise<Record<string, number>> {
 }
 
 t.test('drain, enable and weight set on the admin API reach both workers', async (t) => {
-  const backends = await spawnBackends(2);
-  const gateway = await spawnWorkersGateway(backends);
-  t.teardown(async () => {
-    await stopGateway(gateway);
-    await killAll(backends);
-  });
+  const { gateway } = await startWorkersFleet(t, 2);
   const call = (method: string, path: string, body?: unknown) => adminCall(gateway.adminUrl, method, path, { token: TEST_TOKEN, body });
 
   t.equal((await call('POST', '/pool/backend-2/drain')).status, 200, 'drained backend-2');

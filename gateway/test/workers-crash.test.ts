@@ -1,19 +1,13 @@
 // A worker killed with SIGKILL under load is logged with its signal and replaced at once: only the requests
 // it had in flight are lost, the other worker keeps serving, and the replacement takes traffic.
 import t from 'tap';
-import { spawnBackends, killAll } from './helpers/backend-processes.js';
 import { curlTimes } from './helpers/curl.js';
-import { listWorkers, spawnWorkersGateway, startLoad, stopGateway, waitForNewWorkers } from './helpers/workers.js';
+import { listWorkers, startLoad, startWorkersFleet, waitForNewWorkers } from './helpers/workers.js';
 
 const CONNECTIONS = 50;
 
 t.test('kill -9 one worker under 50 clients: replaced, only its in-flight requests lost', async (t) => {
-  const backends = await spawnBackends(2);
-  const gateway = await spawnWorkersGateway(backends);
-  t.teardown(async () => {
-    await stopGateway(gateway);
-    await killAll(backends);
-  });
+  const { gateway } = await startWorkersFleet(t, 2);
   const [victim, survivor] = (await listWorkers(gateway.adminUrl)).map((worker) => worker.pid);
   const load = startLoad(gateway.url, CONNECTIONS);
   await new Promise((resolve) => setTimeout(resolve, 1_000));

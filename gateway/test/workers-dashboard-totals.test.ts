@@ -3,10 +3,9 @@
 // read zero nor drop after a rolling restart; it also lists each worker's served count, for per-worker rates.
 import t from 'tap';
 import { adminCall, TEST_TOKEN } from './helpers/admin.js';
-import { spawnBackends, killAll } from './helpers/backend-processes.js';
 import { curlTimes } from './helpers/curl.js';
 import { waitFor } from './helpers/gateway.js';
-import { listWorkers, spawnWorkersGateway, stopGateway, waitForNewWorkers } from './helpers/workers.js';
+import { listWorkers, startWorkersFleet, waitForNewWorkers } from './helpers/workers.js';
 
 /** Four curl runs of 50 requests each, one connection each: both workers get some. */
 const RUNS = 4;
@@ -18,12 +17,7 @@ async function dashboardRequests(adminUrl: string): Promise<number> {
 }
 
 t.test('/dashboard.json counts the workers\' requests, and keeps them across a rolling restart', async (t) => {
-  const backends = await spawnBackends(2);
-  const gateway = await spawnWorkersGateway(backends);
-  t.teardown(async () => {
-    await stopGateway(gateway);
-    await killAll(backends);
-  });
+  const { gateway } = await startWorkersFleet(t, 2);
   const results = (await Promise.all(Array.from({ length: RUNS }, () => curlTimes(`${gateway.url}/hello`, PER_RUN)))).flat();
   t.equal(results.filter((result) => result.status === 200).length, RUNS * PER_RUN, `${RUNS * PER_RUN} requests answered`);
   await waitFor(async () => (await dashboardRequests(gateway.adminUrl)) === RUNS * PER_RUN, 10_000);

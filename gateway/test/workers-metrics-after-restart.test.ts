@@ -2,18 +2,12 @@
 // Prometheus sees counters that only grow, not a reset each time the gateway is redeployed.
 import t from 'tap';
 import { adminCall, TEST_TOKEN } from './helpers/admin.js';
-import { spawnBackends, killAll } from './helpers/backend-processes.js';
 import { curlTimes } from './helpers/curl.js';
 import { parseExposition, sum } from './helpers/prometheus-text.js';
-import { listWorkers, spawnWorkersGateway, stopGateway, waitForNewWorkers } from './helpers/workers.js';
+import { listWorkers, startWorkersFleet, waitForNewWorkers } from './helpers/workers.js';
 
 t.test('requests served before a rolling restart are still counted after it', async (t) => {
-  const backends = await spawnBackends(1);
-  const gateway = await spawnWorkersGateway(backends);
-  t.teardown(async () => {
-    await stopGateway(gateway);
-    await killAll(backends);
-  });
+  const { gateway } = await startWorkersFleet(t, 1);
   const scrape = async () => parseExposition(await (await fetch(`${gateway.adminUrl}/metrics`)).text());
   const served = async (count: number) => (await curlTimes(`${gateway.url}/hello`, count, ['-H', 'connection: close'])).filter((result) => result.status === 200).length;
 

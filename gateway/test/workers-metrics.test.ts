@@ -1,18 +1,12 @@
 // One /metrics for a multi-process gateway: the admin listener (the primary's) counts the requests of every
 // worker, and gateway_build_info says how many workers run.
 import t from 'tap';
-import { spawnBackends, killAll } from './helpers/backend-processes.js';
 import { curlTimes } from './helpers/curl.js';
 import { find, parseExposition, sum } from './helpers/prometheus-text.js';
-import { listWorkers, spawnWorkersGateway, stopGateway } from './helpers/workers.js';
+import { listWorkers, startWorkersFleet } from './helpers/workers.js';
 
 t.test('/metrics sums the requests of both workers', async (t) => {
-  const backends = await spawnBackends(1);
-  const gateway = await spawnWorkersGateway(backends);
-  t.teardown(async () => {
-    await stopGateway(gateway);
-    await killAll(backends);
-  });
+  const { gateway } = await startWorkersFleet(t, 1);
   const results = await curlTimes(`${gateway.url}/hello`, 30, ['-H', 'connection: close']);
   t.equal(results.filter((result) => result.status === 200).length, 30, '30 requests answered');
 

@@ -2,16 +2,10 @@
 // new worker listening before the old one drains, while 50 autocannon clients run: not one request fails.
 import t from 'tap';
 import { adminCall, TEST_TOKEN } from './helpers/admin.js';
-import { spawnBackends, killAll } from './helpers/backend-processes.js';
-import { listWorkers, spawnWorkersGateway, startLoad, stopGateway, waitForNewWorkers } from './helpers/workers.js';
+import { listWorkers, startLoad, startWorkersFleet, waitForNewWorkers } from './helpers/workers.js';
 
 t.test('SIGUSR2 and POST /workers/restart under 50 clients: 0 failed requests', async (t) => {
-  const backends = await spawnBackends(2);
-  const gateway = await spawnWorkersGateway(backends);
-  t.teardown(async () => {
-    await stopGateway(gateway);
-    await killAll(backends);
-  });
+  const { gateway } = await startWorkersFleet(t, 2);
   const first = (await listWorkers(gateway.adminUrl)).map((worker) => worker.pid);
   const load = startLoad(gateway.url, 50, 90);
   await new Promise((resolve) => setTimeout(resolve, 1_000));

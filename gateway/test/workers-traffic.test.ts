@@ -1,18 +1,12 @@
 // workers: 2 serves traffic from two processes: requests on new connections are spread over both workers
 // (GET /workers counts what each served) and over both backends (x-backend-id), all answered 200.
 import t from 'tap';
-import { spawnBackends, killAll } from './helpers/backend-processes.js';
 import { curlTimes } from './helpers/curl.js';
 import { waitFor } from './helpers/gateway.js';
-import { listWorkers, spawnWorkersGateway, stopGateway } from './helpers/workers.js';
+import { listWorkers, startWorkersFleet } from './helpers/workers.js';
 
 t.test('two workers both take traffic, to both backends', async (t) => {
-  const backends = await spawnBackends(2);
-  const gateway = await spawnWorkersGateway(backends);
-  t.teardown(async () => {
-    await stopGateway(gateway);
-    await killAll(backends);
-  });
+  const { backends, gateway } = await startWorkersFleet(t, 2);
   const workers = await listWorkers(gateway.adminUrl);
   t.equal(workers.length, 2, 'two workers');
   t.not(workers[0]!.pid, workers[1]!.pid, 'in two processes');

@@ -2,7 +2,8 @@
 // backends that are real processes; its GET /workers; autocannon load to run while workers come and go.
 import autocannon from 'autocannon';
 import { adminCall, TEST_TOKEN } from './admin.js';
-import type { BackendProcess } from './backend-processes.js';
+import type { Test } from 'tap';
+import { killAll, spawnBackends, type BackendProcess } from './backend-processes.js';
 import { spawnGateway, type GatewayProcess } from './gateway-process.js';
 
 export interface WorkerEntry {
@@ -24,6 +25,17 @@ export function spawnWorkersGateway(backends: readonly BackendProcess[], env: Re
     GATEWAY_HEALTH_CHECK_JITTER: '0',
     ...env,
   });
+}
+
+/** `count` demo backends and workers: 2 over them, all stopped at the test's end. */
+export async function startWorkersFleet(t: Test, count: number): Promise<{ backends: BackendProcess[]; gateway: GatewayProcess }> {
+  const backends = await spawnBackends(count);
+  const gateway = await spawnWorkersGateway(backends);
+  t.teardown(async () => {
+    await stopGateway(gateway);
+    await killAll(backends);
+  });
+  return { backends, gateway };
 }
 
 export async function listWorkers(adminUrl: string): Promise<WorkerEntry[]> {
