@@ -58,7 +58,7 @@ export class Http2Exchange {
     }
     this.stream = stream;
     stream.once('close', this.onClose);
-    stream.on('error', this.fail);
+    stream.on('error', this.onStreamError);
     stream.once('response', this.onResponse);
     stream.on('data', this.onData);
     stream.once('trailers', (trailers: IncomingHttpHeaders) => (this.trailers = trailers));
@@ -139,16 +139,17 @@ export class Http2Exchange {
     this.fail(new Http2UpstreamError('GATEWAY_BODY_TIMEOUT', `the response body stalled for ${this.timeouts.bodyTimeoutMs} ms`));
   };
 
+  /** Node reports a reset as an error before 'close'; a refused stream keeps its own name (retried as never sent). */
+  private readonly onStreamError = (error: Error): void => {
+    this.fail(this.stream!.rstCode === constants.NGHTTP2_REFUSED_STREAM ? refused() : error);
+  };
+
   private readonly onClose = (): void => {
     clearTimeout(this.headersTimer);
     this.released();
     if (this.settled) return;
     const code = this.stream!.rstCode;
-    this.fail(
-      code === constants.NGHTTP2_REFUSED_STREAM
-        ? new Http2UpstreamError('GATEWAY_STREAM_REFUSED', 'the backend refused the stream before processing it (REFUSED_STREAM or GOAWAY)')
-        : new Http2UpstreamError('GATEWAY_STREAM_RESET', `the stream closed (code ${code}) before the response was complete`),
-    );
+    this.fail(code === constants.NGHTTP2_REFUSED_STREAM ? refused() : new Http2UpstreamError('GATEWAY_STREAM_RESET', `the stream closed (code ${code}) before the response was complete`));
   };
 
   /** The abort handed to onConnect, and every failure: settles once, cancels the stream, spends the body. */
@@ -176,4 +177,8 @@ export class Http2Exchange {
       if (!complete || !stream.writableFinished) stream.close(constants.NGHTTP2_CANCEL);
     }
   }
+}
+
+function refused(): Http2UpstreamError {
+  return new Http2UpstreamError('GATEWAY_STREAM_REFUSED', 'the backend refused the stream (REFUSED_STREAM): it was not processed');
 }

@@ -1,0 +1,48 @@
+// An HTTP/2 backend that refuses a stream (RST_STREAM REFUSED_STREAM: "not processed, safe to retry", RFC 9113
+// §8.7) has done nothing with the request, so even a POST goes to the next backend, as after a refused
+// connection. curl POSTs through an h2c pool whose first backend refuses every stream: each answer comes from the
+// second, the first saw the streams and refused them, and nothing is called a reset.
+import { createServer, constants, type ServerHttp2Stream } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import t, { type Test } from 'tap';
+import { curlTimes } from './helpers/curl.js';
+import { startGateway } from './helpers/gateway.js';
+
+async function h2cBackend(t: Test, onStream: (stream: ServerHttp2Stream) => void): Promise<string> {
+  const server = createServer();
+  server.on('stream', onStream);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+t.test('a stream the backend refused is sent to the next backend, even a POST', async (t) => {
+  let refused = 0;
+  const refusing = await h2cBackend(t, (stream) => {
+    refused += 1;
+    stream.on('error', () => {}); // Node reports the stream's own non-zero close code as an error
+    stream.close(constants.NGHTTP2_REFUSED_STREAM);
+  });
+  const bodies: string[] = [];
+  const serving = await h2cBackend(t, (stream) => {
+    let body = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => (body += chunk));
+    stream.on('end', () => {
+      bodies.push(body);
+      stream.respond({ ':status': 200, 'x-backend-id': 'serving' });
+      stream.end('served');
+    });
+  });
+  const gw = await startGateway({
+    pools: { api: { backends: [refusing, serving], protocol: 'h2c', healthCheck: { enabled: false } } },
+    routes: [{ name: 'all', pool: 'api' }],
+  });
+  t.teardown(() => gw.close());
+
+  const results = await curlTimes(`${gw.url}/orders`, 4, ['-X', 'POST', '-d', 'order=1']);
+  t.same(results.map((result) => result.status), [200, 200, 200, 200], 'every POST answered 200');
+  t.same(results.map((result) => result.backend), Array(4).fill('serving'), 'by the backend that serves');
+  t.ok(refused >= 1, `the refusing backend was tried (${refused} streams refused)`);
+  t.same(bodies, Array(4).fill('order=1'), 'each POST body reached the serving backend once');
+});
