@@ -63,11 +63,19 @@ export class Http2Exchange {
     stream.on('data', this.onData);
     stream.once('trailers', (trailers: IncomingHttpHeaders) => (this.trailers = trailers));
     stream.once('end', this.onEnd);
-    this.headersTimer = setTimeout(this.onHeadersTimeout, this.timeouts.headersTimeoutMs);
     this.handler.onConnect!(this.fail);
     if (this.settled) return; // aborted from onConnect
     if (Buffer.isBuffer(body) || typeof body === 'string') stream.end(body);
     else if (body != null) this.pipeBody(body as Readable);
+    if (body == null || typeof body === 'string' || Buffer.isBuffer(body)) this.awaitHeaders();
+  }
+
+  /**
+   * The headers timeout runs once the whole request went out, as for HTTP/1.1: a client stream (gRPC) may
+   * last longer than proxy.headersTimeoutMs before the backend answers.
+   */
+  private awaitHeaders(): void {
+    if (!this.settled && !this.responded) this.headersTimer = setTimeout(this.onHeadersTimeout, this.timeouts.headersTimeoutMs);
   }
 
   private requestHeaders(): OutgoingHttpHeaders {
@@ -92,6 +100,7 @@ export class Http2Exchange {
     this.body = body;
     // A body over the size limit errors here; the try fails with that error (413 for the client).
     body.once('error', this.fail);
+    body.once('end', () => this.awaitHeaders());
     body.pipe(this.stream!);
   }
 
@@ -106,18 +115,31 @@ export class Http2Exchange {
       if (Array.isArray(value)) for (const item of value) raw.push(Buffer.from(name), Buffer.from(item, 'latin1'));
       else raw.push(Buffer.from(name), Buffer.from(String(value), 'latin1'));
     }
-    const stream = this.stream!;
-    if (this.handler.onHeaders!(Number(headers[':status']), raw, this.resume, '') === false) stream.pause();
-    if (this.timeouts.bodyTimeoutMs > 0 && !this.settled) stream.setTimeout(this.timeouts.bodyTimeoutMs, this.onBodyTimeout);
+    // One listener; pausing and resuming only re-arms the timer (setTimeout with a callback would add one each time).
+    if (this.timeouts.bodyTimeoutMs > 0) this.stream!.on('timeout', this.onBodyTimeout);
+    if (this.handler.onHeaders!(Number(headers[':status']), raw, this.resume, '') === false) this.pause();
+    else this.watchBody();
   };
 
+  /** The body timeout counts the backend's silence, never the time a slow client keeps the stream paused. */
+  private pause(): void {
+    this.stream!.pause();
+    this.stream!.setTimeout(0);
+  }
+
   private readonly resume = (): void => {
-    this.stream?.resume();
+    if (this.settled) return;
+    this.stream!.resume();
+    this.watchBody();
   };
+
+  private watchBody(): void {
+    if (this.timeouts.bodyTimeoutMs > 0 && !this.settled) this.stream!.setTimeout(this.timeouts.bodyTimeoutMs);
+  }
 
   private readonly onData = (chunk: Buffer): void => {
     if (this.settled || !this.responded) return;
-    if (this.handler.onData!(chunk) === false) this.stream!.pause();
+    if (this.handler.onData!(chunk) === false) this.pause();
   };
 
   /** Every DATA frame was read: the response is whole, and its trailers (if any) came before this. */
@@ -164,8 +186,9 @@ export class Http2Exchange {
     this.settled = true;
     clearTimeout(this.headersTimer);
     const stream = this.stream;
-    if (this.body && !this.body.readableEnded) {
-      // The rest of the request is of no use now; a streamed body cannot be sent again (the retry policy reads destroyed).
+    if (this.body && (!complete || !this.body.readableEnded)) {
+      // The rest of the request is of no use now. After a failure the body is spent even if it was read to its
+      // end (a refused stream took it all): destroyed, the retry policy will not send it again empty.
       this.body.unpipe(stream);
       this.body.off('error', this.fail);
       this.body.destroy();
