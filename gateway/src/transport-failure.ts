@@ -83,6 +83,8 @@ const BY_CODE: Record<string, Naming> = {
   GATEWAY_HEADERS_TIMEOUT: name('timeout', UPSTREAM_TIMEOUT),
   GATEWAY_BODY_TIMEOUT: name('body timeout', UPSTREAM_TIMEOUT),
   GATEWAY_ORIGIN_CLOSED: name('closed', UPSTREAM_UNREACHABLE, false),
+  // node:http2 refusing a request on a session that is closing: thrown before anything went out.
+  ERR_HTTP2_INVALID_SESSION: name('closed', UPSTREAM_UNREACHABLE, false),
   UND_ERR_HEADERS_TIMEOUT: name('timeout', UPSTREAM_TIMEOUT),
   GATEWAY_PER_TRY_TIMEOUT: name('timeout', UPSTREAM_TIMEOUT),
   ETIMEDOUT: name('timeout', UPSTREAM_TIMEOUT),

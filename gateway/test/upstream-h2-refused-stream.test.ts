@@ -46,3 +46,33 @@ t.test('a stream the backend refused is sent to the next backend, even a POST', 
   t.ok(refused >= 1, `the refusing backend was tried (${refused} streams refused)`);
   t.same(bodies, Array(4).fill('order=1'), 'each POST body reached the serving backend once');
 });
+
+t.test('a refused stream that took a streamed (chunked) body is not sent again empty', async (t) => {
+  const refusing = await h2cBackend(t, (stream) => {
+    stream.on('error', () => {});
+    stream.resume(); // reads the body, then refuses: the body is spent
+    stream.once('end', () => stream.close(constants.NGHTTP2_REFUSED_STREAM));
+  });
+  const bodies: string[] = [];
+  const serving = await h2cBackend(t, (stream) => {
+    let body = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => (body += chunk));
+    stream.on('end', () => {
+      bodies.push(body);
+      stream.respond({ ':status': 200, 'x-backend-id': 'serving' });
+      stream.end('served');
+    });
+  });
+  const gw = await startGateway({
+    pools: { api: { backends: [refusing, serving], protocol: 'h2c', healthCheck: { enabled: false }, passiveHealth: { enabled: false } } },
+    routes: [{ name: 'all', pool: 'api' }],
+  });
+  t.teardown(() => gw.close());
+
+  const results = await curlTimes(`${gw.url}/orders`, 4, ['-X', 'POST', '-H', 'Transfer-Encoding: chunked', '--data-binary', 'order=2']);
+  const statuses = results.map((result) => result.status);
+  t.ok(statuses.every((status) => status === 200 || status === 502), `200 from the serving backend or 502, nothing else (${statuses.join(' ')})`);
+  t.ok(statuses.includes(502), 'a POST whose body the refusing backend took is answered 502, not retried');
+  t.same(bodies, Array(bodies.length).fill('order=2'), `the serving backend got ${bodies.length} whole bodies and never an empty one`);
+});

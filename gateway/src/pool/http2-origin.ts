@@ -38,7 +38,8 @@ class SessionSlot {
   constructor(readonly session: ClientHttp2Session) {}
 
   roomFor(streamsPerConnection: number): boolean {
-    if (this.retired) return false;
+    // closed/destroyed: closing before its 'close' event (Node throws on a request then).
+    if (this.retired || this.session.closed || this.session.destroyed) return false;
     const remoteMax = this.connected ? this.session.remoteSettings.maxConcurrentStreams ?? streamsPerConnection : streamsPerConnection;
     return this.active < Math.min(streamsPerConnection, remoteMax);
   }
@@ -117,12 +118,18 @@ export class Http2Origin {
     session.on('goaway', () => (slot.retired = true));
     session.once('close', () => {
       clearTimeout(connectTimer);
-      this.retire(slot, new Http2UpstreamError('GATEWAY_SESSION_CLOSED', `the HTTP/2 connection to ${this.origin} closed before the request went out`));
+      // Closed by us (the backend left the pool): not the backend's failure.
+      const error = this.closed
+        ? new Http2UpstreamError('GATEWAY_ORIGIN_CLOSED', `the connections to ${this.origin} are closed`)
+        : new Http2UpstreamError('GATEWAY_SESSION_CLOSED', `the HTTP/2 connection to ${this.origin} closed before the request went out`);
+      this.retire(slot, error);
       const index = this.slots.indexOf(slot);
       if (index >= 0) this.slots.splice(index, 1);
     });
     session.setTimeout(IDLE_SESSION_MS, () => {
-      if (slot.active === 0 && this.slots[0] !== slot) session.close();
+      if (slot.active > 0 || this.slots[0] === slot) return;
+      slot.retired = true;
+      session.close();
     });
     return slot;
   }

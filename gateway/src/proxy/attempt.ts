@@ -71,7 +71,8 @@ export class Attempt implements Dispatcher.DispatchHandler, WaitingTry {
   onConnect(abort: (reason?: Error) => void): void {
     this.sent = true;
     this.abortUpstream = abort;
-    if (this.pendingAbort) abort(this.pendingAbort);
+    // One turn later here too: the HTTP/2 stream was created just before this call (see abort()).
+    if (this.pendingAbort) setImmediate(abort, this.pendingAbort);
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
