@@ -24,7 +24,7 @@ const kept = (metric: MetricsJson[number]) => (WORKER_SERIES.has(metric.name) ||
 
 export class ClusterMetrics {
   private nextId = 1;
-  private readonly waiting = new Map<number, (metrics: MetricsJson) => void>();
+  private readonly waiting = new Map<number, { worker: Worker; answer: (metrics: MetricsJson) => void }>();
   /** The summed counts of every worker that has exited after draining, updated in turn. */
   private retired: Promise<MetricsJson> = Promise.resolve([]);
 
@@ -32,11 +32,15 @@ export class ClusterMetrics {
 
   /** A worker's answer to a metrics request (messages.ts 'gateway:metrics'). */
   reply(id: number, metrics: MetricsJson): void {
-    this.waiting.get(id)?.(metrics);
+    this.waiting.get(id)?.answer(metrics);
   }
 
-  /** A draining worker's last figures, sent just before it exits; it is asked no more. */
-  retire(final: MetricsJson): void {
+  /**
+   * A draining worker's last figures, sent just before it exits; it is asked no more. A scrape still waiting for
+   * its answer gets these instead: that scrape took the retired sum before this worker was in it.
+   */
+  retire(worker: Worker, final: MetricsJson): void {
+    for (const ask of this.waiting.values()) if (ask.worker === worker) ask.answer(final);
     this.retired = this.retired.then(async (before) => {
       try {
         return await AggregatorRegistry.aggregate([before, final.filter(kept)]).getMetricsAsJSON();
@@ -67,10 +71,13 @@ export class ClusterMetrics {
         this.log.warn({ worker: worker.process.pid }, `worker ${worker.process.pid} did not send its metrics within ${WORKER_REPLY_MS} ms: left out of this scrape`);
         resolve([]);
       }, WORKER_REPLY_MS);
-      this.waiting.set(id, (metrics) => {
-        clearTimeout(timer);
-        this.waiting.delete(id);
-        resolve(metrics);
+      this.waiting.set(id, {
+        worker,
+        answer: (metrics) => {
+          clearTimeout(timer);
+          this.waiting.delete(id);
+          resolve(metrics);
+        },
       });
       const request: ToWorker = { type: 'gateway:metrics-request', id };
       worker.send(request);

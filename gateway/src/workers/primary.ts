@@ -139,7 +139,7 @@ export class Primary {
         break;
       case 'gateway:final-metrics':
         handle.finalMetricsSent = true;
-        this.metrics.retire(message.metrics);
+        this.metrics.retire(handle.worker, message.metrics);
         break;
     }
   }
