@@ -16,15 +16,11 @@ async function h2cBackend(t: Test, onStream: (stream: ServerHttp2Stream) => void
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-t.test('a stream the backend refused is sent to the next backend, even a POST', async (t) => {
-  let refused = 0;
-  const refusing = await h2cBackend(t, (stream) => {
-    refused += 1;
-    stream.on('error', () => {}); // Node reports the stream's own non-zero close code as an error
-    stream.close(constants.NGHTTP2_REFUSED_STREAM);
-  });
+
+/** An h2c backend that reads each request body whole, records it, and answers 200 with x-backend-id: serving. */
+async function servingBackend(t: Test): Promise<{ url: string; bodies: string[] }> {
   const bodies: string[] = [];
-  const serving = await h2cBackend(t, (stream) => {
+  const url = await h2cBackend(t, (stream) => {
     let body = '';
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => (body += chunk));
@@ -34,6 +30,17 @@ t.test('a stream the backend refused is sent to the next backend, even a POST', 
       stream.end('served');
     });
   });
+  return { url, bodies };
+}
+
+t.test('a stream the backend refused is sent to the next backend, even a POST', async (t) => {
+  let refused = 0;
+  const refusing = await h2cBackend(t, (stream) => {
+    refused += 1;
+    stream.on('error', () => {}); // Node reports the stream's own non-zero close code as an error
+    stream.close(constants.NGHTTP2_REFUSED_STREAM);
+  });
+  const { url: serving, bodies } = await servingBackend(t);
   const gw = await startGateway({
     pools: { api: { backends: [refusing, serving], protocol: 'h2c', healthCheck: { enabled: false } } },
     routes: [{ name: 'all', pool: 'api' }],
@@ -53,17 +60,7 @@ t.test('a refused stream that took a streamed (chunked) body is not sent again e
     stream.resume(); // reads the body, then refuses: the body is spent
     stream.once('end', () => stream.close(constants.NGHTTP2_REFUSED_STREAM));
   });
-  const bodies: string[] = [];
-  const serving = await h2cBackend(t, (stream) => {
-    let body = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => (body += chunk));
-    stream.on('end', () => {
-      bodies.push(body);
-      stream.respond({ ':status': 200, 'x-backend-id': 'serving' });
-      stream.end('served');
-    });
-  });
+  const { url: serving, bodies } = await servingBackend(t);
   const gw = await startGateway({
     pools: { api: { backends: [refusing, serving], protocol: 'h2c', healthCheck: { enabled: false }, passiveHealth: { enabled: false } } },
     routes: [{ name: 'all', pool: 'api' }],
