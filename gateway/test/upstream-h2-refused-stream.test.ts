@@ -1,7 +1,8 @@
 // An HTTP/2 backend that refuses a stream (RST_STREAM REFUSED_STREAM: "not processed, safe to retry", RFC 9113
 // §8.7) has done nothing with the request, so even a POST goes to the next backend, as after a refused
 // connection. curl POSTs through an h2c pool whose first backend refuses every stream: each answer comes from the
-// second, the first saw the streams and refused them, and nothing is called a reset.
+// second, the first saw the streams and refused them, and nothing is called a reset. A refused stream that had
+// already taken a streamed (chunked) body is not sent again, and never empty.
 import { createServer, constants, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
@@ -15,7 +16,6 @@ async function h2cBackend(t: Test, onStream: (stream: ServerHttp2Stream) => void
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
-
 
 /** An h2c backend that reads each request body whole, records it, and answers 200 with x-backend-id: serving. */
 async function servingBackend(t: Test): Promise<{ url: string; bodies: string[] }> {
