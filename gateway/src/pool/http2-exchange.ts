@@ -36,7 +36,8 @@ export class Http2Exchange {
 
   constructor(
     private readonly session: ClientHttp2Session,
-    private readonly origin: string,
+    /** The origin's scheme and host, parsed once per origin: the default :scheme and :authority. */
+    private readonly target: { scheme: string; authority: string },
     private readonly options: Dispatcher.DispatchOptions,
     private readonly handler: Dispatcher.DispatchHandler,
     private readonly timeouts: ExchangeTimeouts,
@@ -80,8 +81,7 @@ export class Http2Exchange {
 
   private requestHeaders(): OutgoingHttpHeaders {
     const { method, path } = this.options;
-    const url = new URL(this.origin);
-    const headers: OutgoingHttpHeaders = { ':method': method, ':path': path, ':scheme': url.protocol.slice(0, -1), ':authority': url.host };
+    const headers: OutgoingHttpHeaders = { ':method': method, ':path': path, ':scheme': this.target.scheme, ':authority': this.target.authority };
     const list = this.options.headers as string[] | null | undefined;
     if (list) {
       for (let i = 0; i < list.length; i += 2) {

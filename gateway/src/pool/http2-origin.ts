@@ -48,11 +48,16 @@ class SessionSlot {
 export class Http2Origin {
   private readonly slots: SessionSlot[] = [];
   private closed = false;
+  /** Parsed here once, not per request. */
+  private readonly target: { scheme: string; authority: string };
 
   constructor(
     private readonly origin: string,
     private readonly options: Http2OriginOptions,
-  ) {}
+  ) {
+    const url = new URL(origin);
+    this.target = { scheme: url.protocol.slice(0, -1), authority: url.host };
+  }
 
   /** undici's dispatch contract, as far as Attempt uses it: onConnect once the stream exists, then headers, data, complete or error. */
   dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
@@ -75,7 +80,7 @@ export class Http2Origin {
 
   private start(slot: SessionSlot, options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): void {
     slot.session.ref();
-    new Http2Exchange(slot.session, this.origin, options, handler, this.options, () => this.release(slot)).send();
+    new Http2Exchange(slot.session, this.target, options, handler, this.options, () => this.release(slot)).send();
   }
 
   private release(slot: SessionSlot): void {
