@@ -20,7 +20,7 @@ export interface OverloadRun {
   stillServing: boolean;
 }
 
-type Phase = PacedResult & { askedPerSec: number; gatewayCores: number; generatorLagP99Ms: number };
+type Phase = PacedResult & { askedPerSec: number; gatewayCores: number; generatorCores: number; generatorLagP99Ms: number };
 
 const ms = (value: number) => Math.round(value * 100) / 100;
 
@@ -31,7 +31,7 @@ function phase(result: Phase) {
     return { count: answers?.count ?? 0, perSec: Math.round((answers?.count ?? 0) / durationSec), p50Ms: ms(answers?.latencyMs.p50 ?? Number.NaN), p99Ms: ms(answers?.latencyMs.p99 ?? Number.NaN) };
   };
   const other = Object.fromEntries([...result.byStatus].filter(([status]) => status !== 200 && status !== 503).map(([status, answers]) => [status, answers.count]));
-  return { askedPerSec: result.askedPerSec, gatewayCores: ms(result.gatewayCores), generatorLagP99Ms: ms(result.generatorLagP99Ms), sentPerSec: Math.round((result.requests + result.errors) / durationSec), admitted: part(200), shed: part(503), otherStatuses: other, errors: result.errors };
+  return { askedPerSec: result.askedPerSec, gatewayCores: ms(result.gatewayCores), generatorCores: ms(result.generatorCores), generatorLagP99Ms: ms(result.generatorLagP99Ms), sentPerSec: Math.round((result.requests + result.errors) / durationSec), admitted: part(200), shed: part(503), otherStatuses: other, errors: result.errors };
 }
 
 /** The report as JSON, and whether the 2x target was met, not met, or not tested (the overload was not offered). */
@@ -70,8 +70,8 @@ export function reportLines(report: ReturnType<typeof summarize>): string[] {
   return [
     `overload, scenario ${report.scenario}, ${report.durationSec} s per phase; ${settings}; ${report.placement}`,
     `capacity (closed loop, ${report.capacity.connections} connections): ${report.capacity.perSec} req/s, p99 ${report.capacity.p99Ms} ms`,
-    `unloaded (${unloaded.askedPerSec} req/s paced): p50 ${unloaded.admitted.p50Ms} ms, p99 ${unloaded.admitted.p99Ms} ms; shed ${unloaded.shed.count}, other ${JSON.stringify(unloaded.otherStatuses)}, errors ${unloaded.errors}; gateway CPU ${unloaded.gatewayCores} cores, generator lag p99 ${unloaded.generatorLagP99Ms} ms`,
-    `overload (${overload.askedPerSec} req/s asked, ${overload.sentPerSec} req/s sent = ${report.offeredFactor}x capacity; gateway CPU ${overload.gatewayCores} cores, generator lag p99 ${overload.generatorLagP99Ms} ms):`,
+    `unloaded (${unloaded.askedPerSec} req/s paced): p50 ${unloaded.admitted.p50Ms} ms, p99 ${unloaded.admitted.p99Ms} ms; shed ${unloaded.shed.count}, other ${JSON.stringify(unloaded.otherStatuses)}, errors ${unloaded.errors}; gateway CPU ${unloaded.gatewayCores} cores, generator CPU ${unloaded.generatorCores} cores, lag p99 ${unloaded.generatorLagP99Ms} ms`,
+    `overload (${overload.askedPerSec} req/s asked, ${overload.sentPerSec} req/s sent = ${report.offeredFactor}x capacity; gateway CPU ${overload.gatewayCores} cores, generator CPU ${overload.generatorCores} cores, lag p99 ${overload.generatorLagP99Ms} ms):`,
     `  admitted ${overload.admitted.count} (${overload.admitted.perSec}/s) p50 ${overload.admitted.p50Ms} ms p99 ${overload.admitted.p99Ms} ms`,
     `  shed 503 ${overload.shed.count} (${overload.shed.perSec}/s; gateway_shed_total +${overload.gatewayShedTotal}) p50 ${overload.shed.p50Ms} ms p99 ${overload.shed.p99Ms} ms`,
     `  other ${JSON.stringify(overload.otherStatuses)}, errors ${overload.errors}`,

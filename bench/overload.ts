@@ -1,7 +1,8 @@
 // `npm run bench:overload -- --scenario backend|cpu`: the gateway under about 3x the load it can serve, with
 // overload protection on. Three phases against one gateway and three demo backends: capacity (closed loop: the
 // 2xx rate the setup sustains), unloaded (half that rate, paced: the normal p99), overload (3x capacity, paced:
-// requests start on schedule whatever the gateway answers, so a slow gateway cannot slow the offer down).
+// requests start on schedule whatever the gateway answers, so a slow gateway cannot slow the offer down; each
+// paced phase after an uncounted warm-up at its rate).
 // Reports the admitted and shed answers apart, the admitted p99 over the unloaded p99 against the 2x target,
 // RSS before and after, and whether the gateway still answers. Writes JSON to --out; exits 1 only if the
 // gateway died. Bounded: each phase stops after --duration seconds; every process it started is stopped.
@@ -26,8 +27,17 @@ async function closedLoop(url: string, durationSec: number, connections: number)
   return { okPerSec: Math.round(result['2xx'] / durationSec), p99Ms: result.latency.p99 };
 }
 
-/** A paced phase, with the gateway's CPU use during it (in cores: 1 is one core busy all the time). */
-async function pacedPhase(url: string, rate: number, durationSec: number, gatewayPgid: number): Promise<PacedResult & { askedPerSec: number; gatewayCores: number; generatorLagP99Ms: number }> {
+/**
+ * The generator's first seconds at a new rate are its own JIT warm-up and connection set-up, which put a tail of
+ * tens of milliseconds on any target (a bare Node server answering 503 at 6,750 req/s: p99 8 ms in its first
+ * run, 1 ms in the next), so each paced phase is preceded by WARMUP_SEC at its rate that is not counted.
+ */
+async function warmUp(url: string, rate: number): Promise<void> {
+  await runPaced(url, { rate, durationSec: WARMUP_SEC, connections: PACED_CONNECTIONS }, new AbortController().signal);
+}
+
+/** A paced phase, with the gateway's and the generator's CPU use during it (in cores: 1 is one core busy all the time). */
+async function pacedPhase(url: string, rate: number, durationSec: number, gatewayPgid: number): Promise<PacedResult & { askedPerSec: number; gatewayCores: number; generatorCores: number; generatorLagP99Ms: number }> {
   const cpuBefore = await groupCpuSeconds([gatewayPgid]);
   // The generator's own event-loop lag: answers it could not read in time are counted as the gateway's latency.
   const lag = monitorEventLoopDelay({ resolution: 10 });
@@ -35,7 +45,7 @@ async function pacedPhase(url: string, rate: number, durationSec: number, gatewa
   const result = await runPaced(url, { rate, durationSec, connections: PACED_CONNECTIONS }, new AbortController().signal);
   lag.disable();
   const gatewayCores = ((await groupCpuSeconds([gatewayPgid])) - cpuBefore) / result.durationSec;
-  return { ...result, askedPerSec: rate, gatewayCores, generatorLagP99Ms: lag.percentile(99) / 1e6 };
+  return { ...result, askedPerSec: rate, gatewayCores, generatorCores: result.clientCpuSeconds / result.durationSec, generatorLagP99Ms: lag.percentile(99) / 1e6 };
 }
 
 /** NaN when the admin listener does not answer (the gateway died: the report says so). */
@@ -77,9 +87,11 @@ async function main(): Promise<number> {
   const capacity = await closedLoop(url, durationSec, fleet.capacityConnections);
   const halfRate = Math.max(1, Math.round(capacity.okPerSec / 2));
   say(`capacity ${capacity.okPerSec} req/s; unloaded: ${halfRate} req/s paced`);
+  await warmUp(url, halfRate);
   const unloaded = await pacedPhase(url, halfRate, durationSec, gateway.pgid);
   const overloadRate = Math.round(capacity.okPerSec * options.factor);
   say(`overload: ${overloadRate} req/s paced on up to ${PACED_CONNECTIONS} connections`);
+  await warmUp(url, overloadRate);
   const shedBefore = await metric(gateway.adminUrl, 'gateway_shed_total');
   const rss = sampleRss([gateway.pgid], RSS_SAMPLE_MS);
   const overload = await pacedPhase(url, overloadRate, durationSec, gateway.pgid);

@@ -5,7 +5,7 @@ import type { PacedResult } from '../paced-load.js';
 import { parseOverloadOptions } from '../overload-options.js';
 import { reportLines, summarize } from '../overload-report.js';
 
-function phase(askedPerSec: number, sentPerSec: number, okP99: number, shedP99: number): PacedResult & { askedPerSec: number; gatewayCores: number; generatorLagP99Ms: number } {
+function phase(askedPerSec: number, sentPerSec: number, okP99: number, shedP99: number): PacedResult & { askedPerSec: number; gatewayCores: number; generatorCores: number; generatorLagP99Ms: number } {
   const durationSec = 5;
   const requests = sentPerSec * durationSec;
   const shed = Math.round(requests / 2);
@@ -23,6 +23,7 @@ function phase(askedPerSec: number, sentPerSec: number, okP99: number, shedP99: 
     clientCpuSeconds: 1,
     askedPerSec,
     gatewayCores: 0.5,
+    generatorCores: 0.4,
     generatorLagP99Ms: 10,
   };
 }
