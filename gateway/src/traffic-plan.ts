@@ -137,7 +137,14 @@ export class TrafficPlan {
       },
       checks: healthCheck.enabled && reportFailureTo === undefined ? healthCheck : undefined,
       // The TLS files were checked when the config loaded; read once here, for the life of the pool.
-      dispatchers: { ...config.proxy, transport: { protocol: poolConfig.protocol, streamsPerConnection: poolConfig.streamsPerConnection, tls: poolConfig.tls && loadUpstreamTls(poolConfig.tls) } },
+      dispatchers: {
+        ...config.proxy,
+        transport: { protocol: poolConfig.protocol, streamsPerConnection: poolConfig.streamsPerConnection, tls: poolConfig.tls && loadUpstreamTls(poolConfig.tls) },
+        onIdleFailure: (origin, error) => {
+          const cause = (error as NodeJS.ErrnoException).code ?? error.message;
+          this.observers.proxyLog.warn({ pool: poolConfig.name, origin, cause, error: error.message }, `HTTP/2 connection to ${origin} (pool ${poolConfig.name}) failed while idle: ${error.message}`);
+        },
+      },
       onProbe: metrics ? (backend, result) => metrics.observeProbe(backend.id, result.ok) : undefined,
     });
   }

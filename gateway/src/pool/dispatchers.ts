@@ -15,6 +15,8 @@ export interface DispatcherOptions {
   connectionsPerBackend: number;
   /** HTTP/1.1 with system CAs when unset. */
   transport?: UpstreamTransport | undefined;
+  /** An HTTP/2 connection failed while no request was on it (logged by the caller). */
+  onIdleFailure?: ((origin: string, error: Error) => void) | undefined;
 }
 
 /** What a try is dispatched to: undici's Pool, or an Http2Origin speaking the same handler contract. */

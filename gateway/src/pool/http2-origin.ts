@@ -14,6 +14,8 @@ export interface Http2OriginOptions extends ExchangeTimeouts {
   /** Sessions to the origin at most; past it, streams share the least busy one and nghttp2 queues the excess. */
   connectionsPerBackend: number;
   tls: UpstreamTlsOptions | undefined;
+  /** A connection failed with no request to report it (it was idle): told so the failure is not silent. */
+  onIdleFailure?: ((origin: string, error: Error) => void) | undefined;
 }
 
 /** A session is closed after this long without a stream; the first one stays for the next request. */
@@ -117,9 +119,12 @@ export class Http2Origin {
       slot.waiting = [];
       for (const { options, handler } of waiting) this.start(slot, options, handler);
     });
-    // Streams report their own failures; a session error with no stream left (the backend went away while
-    // idle) needs nothing but retiring the session, which 'close' does.
-    session.on('error', (error) => this.retire(slot, error));
+    // Streams report their own failures; an error with no stream or waiting request (the backend sent an error
+    // GOAWAY, or the connection broke, while idle) would otherwise vanish, so it is told.
+    session.on('error', (error) => {
+      if (slot.active === 0) this.options.onIdleFailure?.(this.origin, error);
+      this.retire(slot, error);
+    });
     session.on('goaway', () => (slot.retired = true));
     session.once('close', () => {
       clearTimeout(connectTimer);
