@@ -16,7 +16,7 @@ import type { PoolChange } from './pool/load-balancer.js';
 import type { PoolSet } from './pool/pool-set.js';
 import { UpstreamPool } from './pool/upstream-pool.js';
 import { loadUpstreamTls } from './pool/upstream-tls.js';
-import type { ForwardingSettings } from './proxy/forwarding.js';
+import type { ForwardingSettings } from './proxy/forwarding-settings.js';
 import { grpcStatusName } from './proxy/grpc-errors.js';
 import { hedgeDelay } from './proxy/hedge-delay.js';
 import { RetryBudget } from './proxy/retry-budget.js';

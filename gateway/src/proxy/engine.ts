@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { UpstreamRequestHeaders } from './forwarded-headers.js';
-import type { ForwardingSettings, ForwardResult } from './forwarding.js';
+import type { ForwardingSettings, ForwardResult } from './forwarding-settings.js';
 
 export interface ForwardContext {
   upstream: UpstreamRequestHeaders;

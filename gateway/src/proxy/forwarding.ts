@@ -5,67 +5,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Transform } from 'node:stream';
 import { BACKEND_BUSY, NO_AVAILABLE_BACKEND, sendError, type GatewayError } from '../errors.js';
-import type { Logger } from '../observability/logger.js';
 import type { PendingQueue, PendingRequest } from '../pool/pending-queue.js';
 import type { PoolMember } from '../pool/pool-member.js';
 import { classifyTransportFailure, type FailureKind, type TransportFailure } from '../transport-failure.js';
 import { Attempt } from './attempt.js';
-import { GrpcCall, type GrpcSettings, type RawTrailers } from './grpc-call.js';
-import { GRPC_UNAVAILABLE, GRPC_UNKNOWN, grpcMessage, grpcStatusOf, sendGrpcError } from './grpc-errors.js';
+import type { ForwardingSettings, ForwardResult } from './forwarding-settings.js';
+import { GrpcCall, type RawTrailers } from './grpc-call.js';
+import { GRPC_UNAVAILABLE, GRPC_UNKNOWN } from './grpc-errors.js';
 import { downstreamResponseHeaders } from './forwarded-headers.js';
-import type { HedgeDelay } from './hedge-delay.js';
 import type { PreparedBody } from './request-body.js';
-import type { RetryBudget } from './retry-budget.js';
-import { shouldHedge, shouldRetry, type RetryLimits, type RetryTarget } from './retry-policy.js';
-import type { UpstreamPool } from '../pool/upstream-pool.js';
-import type { RequestKey } from '../routes/request-key.js';
-
-export type HedgeOutcome = 'won' | 'lost' | 'skipped';
-
-/** What every request to one pool shares: the pool, its policies and the observers. Built once per pool. */
-export interface ForwardingSettings {
-  pool: UpstreamPool;
-  limits: RetryLimits;
-  budget: RetryBudget;
-  /** Statuses that are retried (idempotent, replayable requests) instead of passed on. */
-  retryStatuses: ReadonlySet<number>;
-  /** Statuses that count as a passive-health failure of the backend. */
-  failureStatuses: ReadonlySet<number>;
-  /** Request bodies up to this size are buffered, so a retry can send them again. */
-  replayableBodyBytes: number;
-  /** retry.perTryTimeoutMs for idempotent, replayable requests; 0 for none. */
-  perTryTimeoutMs: number;
-  /** What consistent hashing keys on (pools with policy consistent-hash); undefined elsewhere. */
-  hashKey: RequestKey | undefined;
-  /** retry.hedgeAfterMs; undefined when hedging is off. */
-  hedgeDelay: HedgeDelay | undefined;
-  /** Called for each retry with the kind of failure that caused it (metrics). */
-  onRetry?: (kind: FailureKind) => void;
-  /** Called when a hedge was sent and its race decided (won: the hedge answered first), or a due hedge was not sent. */
-  onHedge?: (outcome: HedgeOutcome) => void;
-  /** Called when a request gets 503 backend_busy: the pool's queue was full, or it waited queueTimeoutMs (metrics). */
-  onShed?: (reason: 'pending_full' | 'backend_busy') => void;
-  /**
-   * Set for pools with protocol grpc: gateway errors become gRPC statuses, trailers pass through, grpc-timeout
-   * caps each try, and limits.idempotentMethods lists gRPC method paths instead of HTTP methods.
-   */
-  grpc?: GrpcSettings | undefined;
-  /** Warns about failures of unknown cause, naming it: the next bug like undici refusing a header shows at once. */
-  log: Logger;
-}
-
-export interface ForwardResult {
-  /** Status the client got; 0 when the client left, or the connection was cut mid-response. */
-  status: number;
-  error?: GatewayError;
-  /** The transport error behind `error`, "CODE: message", for the access line (never sent to the client). */
-  cause?: string;
-  /** The backend of the last try, if any try was made. */
-  member?: PoolMember;
-  tries: number;
-  /** Milliseconds from the last try's dispatch to its response headers, when it got that far. */
-  upstreamMs?: number;
-}
+import { shouldHedge, shouldRetry, type RetryTarget } from './retry-policy.js';
 
 export class Forwarding implements PendingRequest {
   private tries = 0;
@@ -187,8 +136,9 @@ export class Forwarding implements PendingRequest {
       return;
     }
     attempt.member.served += 1;
-    if (this.grpcCall) this.passTrailers(attempt, trailers);
-    this.res.end();
+    if (this.grpcCall === undefined) this.res.end();
+    // UNAVAILABLE in the trailers counts against the backend like a failed try.
+    else if (this.grpcCall.endWithTrailers(this.res, attempt.status, trailers)) this.settings.pool.loadBalancer.reportFailure(attempt.member, 'grpc-status UNAVAILABLE');
     this.finish({ status: attempt.status, member: attempt.member, tries: this.tries, upstreamMs: attempt.headersAfterMs });
   }
 
@@ -201,7 +151,7 @@ export class Forwarding implements PendingRequest {
     if (this.responseStarted) {
       // Headers already went out: the only honest signal left is cutting the connection, or for a gRPC call
       // its status in the trailers.
-      if (this.grpcCall) this.endGrpcCall(GRPC_UNAVAILABLE, `the backend failed mid-call (${failure.reason})`);
+      if (this.grpcCall) this.grpcCall.endWithStatus(this.res, GRPC_UNAVAILABLE, `the backend failed mid-call (${failure.reason})`);
       else this.res.destroy();
       this.finish({ status: 0, error: failure.clientError, cause: failure.cause, member: attempt.member, tries: this.tries });
       return;
@@ -307,34 +257,9 @@ export class Forwarding implements PendingRequest {
     );
   }
 
-  /** The backend's trailers to the client; UNAVAILABLE there counts against the backend like a failed try. */
-  private passTrailers(attempt: Attempt, raw: RawTrailers): void {
-    const call = this.grpcCall!;
-    const before = call.status;
-    let trailers = call.trailers(raw);
-    if (call.status === undefined && attempt.status === 200) {
-      // A gRPC answer always ends with a status; undici reports a stream reset after the data as a plain end.
-      call.status = GRPC_UNAVAILABLE;
-      trailers = { ...trailers, 'grpc-status': String(GRPC_UNAVAILABLE), 'grpc-message': grpcMessage('the backend failed mid-call: its stream ended without a gRPC status') };
-    }
-    if (trailers !== undefined) this.res.addTrailers(trailers);
-    if (call.status === GRPC_UNAVAILABLE && before !== GRPC_UNAVAILABLE) this.settings.pool.loadBalancer.reportFailure(attempt.member, 'grpc-status UNAVAILABLE');
-  }
-
-  /** Ends a gRPC response already under way with the gateway's status in its trailers. */
-  private endGrpcCall(code: number, message: string): void {
-    this.grpcCall!.status = code;
-    this.res.addTrailers({ 'grpc-status': String(code), 'grpc-message': grpcMessage(message) });
-    this.res.end();
-  }
-
   private fail(error: GatewayError, member?: PoolMember): void {
-    if (this.grpcCall) {
-      this.grpcCall.status = grpcStatusOf(error);
-      sendGrpcError(this.res, error, this.requestId);
-    } else {
-      sendError(this.res, error, this.requestId);
-    }
+    if (this.grpcCall) this.grpcCall.refuse(this.res, error, this.requestId);
+    else sendError(this.res, error, this.requestId);
     this.finish({ status: error.status, error, cause: this.lastFailure?.cause, member, tries: this.tries });
   }
 

@@ -1,8 +1,9 @@
 // What a gRPC call adds to forwarding one request: its deadline (grpc-timeout), the status it ends with (from
-// the backend's headers of a trailers-only answer, its trailers, or the gateway's own error) and the trailers
-// handed on to the client. Made per call, only for pools with protocol grpc.
-import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import { GRPC_CANCELLED, GRPC_UNAVAILABLE, parseGrpcStatus, parseGrpcTimeout } from './grpc-errors.js';
+// the backend's headers of a trailers-only answer, its trailers, or the gateway's own error) and how the
+// response ends: the backend's trailers handed on, or the gateway's status. Made per call, only for grpc pools.
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { GatewayError } from '../errors.js';
+import { GRPC_CANCELLED, GRPC_UNAVAILABLE, grpcMessage, grpcStatusOf, parseGrpcStatus, parseGrpcTimeout, sendGrpcError } from './grpc-errors.js';
 
 /** What a grpc pool's forwarding shares; built once per pool. */
 export interface GrpcSettings {
@@ -61,6 +62,35 @@ export class GrpcCall {
       for (const [name, value] of Object.entries(trailers)) add(name, value);
     }
     return out;
+  }
+
+  /**
+   * Ends the response with the backend's trailers. A 200 answer that ended without a gRPC status (a stream reset
+   * after the data) gets UNAVAILABLE. True when the call ended UNAVAILABLE by these trailers.
+   */
+  endWithTrailers(res: ServerResponse, httpStatus: number, raw: RawTrailers): boolean {
+    const before = this.status;
+    let trailers = this.trailers(raw);
+    if (this.status === undefined && httpStatus === 200) {
+      this.status = GRPC_UNAVAILABLE;
+      trailers = { ...trailers, 'grpc-status': String(GRPC_UNAVAILABLE), 'grpc-message': grpcMessage('the backend failed mid-call: its stream ended without a gRPC status') };
+    }
+    if (trailers !== undefined) res.addTrailers(trailers);
+    res.end();
+    return this.status === GRPC_UNAVAILABLE && before !== GRPC_UNAVAILABLE;
+  }
+
+  /** Ends a response already under way with the gateway's status in its trailers. */
+  endWithStatus(res: ServerResponse, code: number, message: string): void {
+    this.status = code;
+    res.addTrailers({ 'grpc-status': String(code), 'grpc-message': grpcMessage(message) });
+    res.end();
+  }
+
+  /** Answers with the gateway's error as a trailers-only gRPC status, before any response went out. */
+  refuse(res: ServerResponse, error: GatewayError, requestId: string): void {
+    this.status = grpcStatusOf(error);
+    sendGrpcError(res, error, requestId);
   }
 
   /** The client left before the call ended. */

@@ -11,7 +11,7 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import type { ForwardContext } from './engine.js';
 import { clientProto, upstreamRequestHeaders } from './forwarded-headers.js';
 import { grpcStatusOf } from './grpc-errors.js';
-import type { ForwardingSettings, ForwardResult } from './forwarding.js';
+import type { ForwardingSettings, ForwardResult } from './forwarding-settings.js';
 import type { Resolution } from '../routes/route-table.js';
 
 export interface ProxyObservers {
