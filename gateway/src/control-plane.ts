@@ -10,7 +10,7 @@ import type { Listener } from './discovery/registration.js';
 import { Registry } from './discovery/registry.js';
 import { TtlStore } from './discovery/ttl-store.js';
 import type { PoolConfig } from './config-pools.js';
-import type { PoolChange } from './pool/load-balancer.js';
+import type { PoolChange } from './pool/load-balancer-options.js';
 import type { WorkerControl } from './admin/workers-routes.js';
 import type { PoolSet } from './pool/pool-set.js';
 import type { RouteTable } from './routes/route-table.js';

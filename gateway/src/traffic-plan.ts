@@ -12,7 +12,7 @@ import type { RouteLimiter } from './edge/rate-limit-policy.js';
 import type { Logger } from './observability/logger.js';
 import type { GatewayMetrics } from './observability/metrics.js';
 import { staticBackends, type Backend } from './pool/backend.js';
-import type { PoolChange } from './pool/load-balancer.js';
+import type { PoolChange } from './pool/load-balancer-options.js';
 import type { PoolSet } from './pool/pool-set.js';
 import { UpstreamPool } from './pool/upstream-pool.js';
 import { loadUpstreamTls } from './pool/upstream-tls.js';

@@ -2,7 +2,7 @@
 // Written through an fs WriteStream so a record never blocks the event loop; the file survives restarts (append).
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
-import type { PoolChange } from '../pool/load-balancer.js';
+import type { PoolChange } from '../pool/load-balancer-options.js';
 
 export type AuditEvent =
   | 'registered' | 'added' | 'expired' | 'deregistered' | 'removed'

@@ -1,6 +1,6 @@
 // The feed of backend state changes the dashboard shows: the recent ones kept in a ring, new ones pushed to listeners.
 // Fed from the load balancer's onChange, so it sees exactly what the health log line and the metrics see.
-import type { PoolChange } from '../pool/load-balancer.js';
+import type { PoolChange } from '../pool/load-balancer-options.js';
 
 export interface StateEvent {
   /** Increasing from 1; an SSE client sends the last one it saw (Last-Event-ID) to resume without repeats. */

@@ -1,7 +1,7 @@
 // The gateway's Prometheus metrics (names fixed by DESIGN.md) in their own prom-client registry.
 // The per-request series are request-metrics.ts's; pool gauges are read at scrape time.
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { PoolChange } from '../pool/load-balancer.js';
+import type { PoolChange } from '../pool/load-balancer-options.js';
 import type { PoolMember } from '../pool/pool-member.js';
 import { MemberGauge } from './member-gauge.js';
 import { PACKAGE_VERSION } from './package-info.js';

@@ -4,7 +4,8 @@
 import { ActiveHealthChecker, type ActiveCheckOptions, type ProbeResult } from '../health/active-check.js';
 import type { Backend } from './backend.js';
 import { Dispatchers, type DispatcherOptions } from './dispatchers.js';
-import { LoadBalancer, type LoadBalancerOptions } from './load-balancer.js';
+import { LoadBalancer } from './load-balancer.js';
+import type { LoadBalancerOptions } from './load-balancer-options.js';
 import type { PoolMember } from './pool-member.js';
 
 export interface UpstreamPoolOptions {

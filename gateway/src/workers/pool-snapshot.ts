@@ -2,7 +2,7 @@
 // weight. Taken whole after a burst of changes (cheap next to a probe interval) and applied by membership diff
 // plus LoadBalancer.mirror(), so a worker's picks follow the primary's verdicts and nothing else.
 import type { Backend } from '../pool/backend.js';
-import type { MirroredState } from '../pool/load-balancer.js';
+import type { MirroredState } from '../pool/load-balancer-options.js';
 import type { PoolSet } from '../pool/pool-set.js';
 
 export interface MemberSnapshot extends MirroredState {
