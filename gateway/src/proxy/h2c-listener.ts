@@ -27,7 +27,7 @@ export class H2cListener {
     });
   }
 
-  /** GOAWAY to every connection, still accepting (a draining worker); see Http2Sessions.handOff. */
+  /** Still accepting (a draining worker), but each connection closes in answer to its next request; see Http2Sessions.handOff. */
   handOff(): void {
     this.sessions.handOff();
   }

@@ -1,16 +1,21 @@
 // The open HTTP/2 connections of one listener: each is closed after an idle time with no stream open (HTTP/1.1's
-// keep-alive timeout, for HTTP/2), and all get a GOAWAY when the listener closes or hands off (a draining
-// worker), so clients finish the streams they have and open new ones elsewhere.
-import { constants, type Http2SecureServer, type Http2Server, type ServerHttp2Session } from 'node:http2';
-
-/** The largest stream id: a GOAWAY naming it refuses nothing, it only tells the client to open no more streams. */
-const MAX_STREAM_ID = 2 ** 31 - 1;
+// keep-alive timeout, for HTTP/2), and each is closed gracefully when the listener hands off (a draining worker)
+// or closes, so clients finish the streams they have and open new ones elsewhere.
+import type { Http2SecureServer, Http2Server, ServerHttp2Session } from 'node:http2';
 
 /** How long a connection accepted after closeAll() has to send its requests. */
 const LATE_SESSION_MS = 1_000;
 
-function notifyShutdown(session: ServerHttp2Session): void {
-  if (!session.closed && !session.destroyed) session.goaway(constants.NGHTTP2_NO_ERROR, MAX_STREAM_ID);
+/**
+ * HTTP/2's "Connection: close": session.close() as the connection's next request arrives sends GOAWAY naming that
+ * request's stream as the last one served, and closes the connection once it is answered. Not a GOAWAY at any
+ * other moment: node:http2 has no shutdown notice (once nghttp2 has sent a GOAWAY, whatever last-stream-id it
+ * named, it ignores every stream the client opens after it, and only the final GOAWAY refuses them), so a request
+ * already on its way would be lost, and curl 7.88 fails a refused request ("Error in the HTTP2 framing layer")
+ * instead of retrying it. A client that sends one request at a time has none on its way while it awaits this answer.
+ */
+function closeOnNextRequest(session: ServerHttp2Session): void {
+  session.once('stream', () => session.close());
 }
 
 export class Http2Sessions {
@@ -30,21 +35,19 @@ export class Http2Sessions {
   }
 
   /**
-   * A draining worker still accepts while the others take over: every connection, open or new, gets a shutdown
-   * notice (GOAWAY with the highest stream id, RFC 9113 6.8): the client opens no new stream on it, and a request
-   * it already sent is still served. The final GOAWAY comes with closeAll().
+   * A draining worker still accepts while the others take over: every connection, open or new, is closed in
+   * answer to its next request (closeOnNextRequest), so a busy client moves on its own; closeAll() closes the
+   * ones that sent nothing meanwhile.
    */
   handOff(): void {
     this.handingOff = true;
-    for (const session of this.open.keys()) notifyShutdown(session);
+    for (const session of this.open.keys()) closeOnNextRequest(session);
   }
 
   private track(session: ServerHttp2Session): void {
     if (this.closing) {
-      // Accepted as the listener closed (a worker's queue): a GOAWAY now would refuse the request the client
-      // has already sent, so serve what it sends at once and close after.
-      notifyShutdown(session);
-      session.on('stream', (stream) => stream.once('close', () => session.close()));
+      // Accepted as the listener closed (a worker's queue): serve the request the client sends at once, then close.
+      closeOnNextRequest(session);
       setTimeout(() => session.close(), LATE_SESSION_MS).unref();
       return;
     }
@@ -61,8 +64,6 @@ export class Http2Sessions {
       if (state.streams === 0) session.close();
     });
     session.once('close', () => this.open.delete(session));
-    // Not at once: a GOAWAY before the client's first request made curl fail that request (a framing error)
-    // instead of sending it; after it, the request is served and the client opens its next stream elsewhere.
-    if (this.handingOff) session.once('stream', () => notifyShutdown(session));
+    if (this.handingOff) closeOnNextRequest(session);
   }
 }

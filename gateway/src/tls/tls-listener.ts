@@ -37,7 +37,7 @@ export interface TlsListener {
   readonly http1: Server;
   /** reusePort: a socket of this process's own (SO_REUSEPORT), not node:cluster's shared one. */
   listen(host: string, port: number, reusePort?: boolean): Promise<AddressInfo>;
-  /** Still accepting, but keep-alive clients are sent elsewhere: Connection: close on HTTP/1.1, GOAWAY on HTTP/2. */
+  /** Still accepting, but keep-alive clients are sent elsewhere: Connection: close on HTTP/1.1, GOAWAY in answer to the next request on HTTP/2. */
   handOff(): void;
   /** Every response from now on closes its connection; then stops accepting and waits for in-flight requests. */
   close(): Promise<void>;
