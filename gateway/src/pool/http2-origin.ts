@@ -34,6 +34,8 @@ class SessionSlot {
   connected = false;
   /** GOAWAY received, closing or failed: takes no new stream. */
   retired = false;
+  /** A stream ended as the session was being destroyed: that stream's request has reported the failure. */
+  failureReported = false;
   /** Dispatched while the session connects; they start on 'connect' or fail with its error. */
   waiting: Waiting[] = [];
 
@@ -87,6 +89,8 @@ export class Http2Origin {
 
   private release(slot: SessionSlot): void {
     slot.active -= 1;
+    // Node destroys a failing session's streams before it emits the session's 'error'.
+    if (slot.session.destroyed) slot.failureReported = true;
     // Idle sessions must not keep the process alive; the idle timeout below closes surplus ones.
     if (slot.active === 0 && !slot.session.destroyed) slot.session.unref();
   }
@@ -122,7 +126,7 @@ export class Http2Origin {
     // Streams report their own failures; an error with no stream or waiting request (the backend sent an error
     // GOAWAY, or the connection broke, while idle) would otherwise vanish, so it is told.
     session.on('error', (error) => {
-      if (slot.active === 0) this.options.onIdleFailure?.(this.origin, error);
+      if (slot.active === 0 && !slot.failureReported) this.options.onIdleFailure?.(this.origin, error);
       this.retire(slot, error);
     });
     session.on('goaway', () => (slot.retired = true));
