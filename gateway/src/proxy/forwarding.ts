@@ -136,9 +136,9 @@ export class Forwarding implements PendingRequest {
       return;
     }
     attempt.member.served += 1;
-    if (this.grpcCall === undefined) this.res.end();
     // UNAVAILABLE in the trailers counts against the backend like a failed try.
-    else if (this.grpcCall.endWithTrailers(this.res, attempt.status, trailers)) this.settings.pool.loadBalancer.reportFailure(attempt.member, 'grpc-status UNAVAILABLE');
+    if (this.grpcCall?.passTrailers(this.res, attempt.status, trailers)) this.settings.pool.loadBalancer.reportFailure(attempt.member, 'grpc-status UNAVAILABLE');
+    this.res.end();
     this.finish({ status: attempt.status, member: attempt.member, tries: this.tries, upstreamMs: attempt.headersAfterMs });
   }
 

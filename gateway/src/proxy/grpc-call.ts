@@ -65,10 +65,11 @@ export class GrpcCall {
   }
 
   /**
-   * Ends the response with the backend's trailers. A 200 answer that ended without a gRPC status (a stream reset
-   * after the data) gets UNAVAILABLE. True when the call ended UNAVAILABLE by these trailers.
+   * Adds the backend's trailers to the response. A 200 answer that ended without a gRPC status gets UNAVAILABLE
+   * (undici reports a stream reset after the data as a plain end). True when these trailers made the call
+   * UNAVAILABLE: the caller counts that against the backend.
    */
-  endWithTrailers(res: ServerResponse, httpStatus: number, raw: RawTrailers): boolean {
+  passTrailers(res: ServerResponse, httpStatus: number, raw: RawTrailers): boolean {
     const before = this.status;
     let trailers = this.trailers(raw);
     if (this.status === undefined && httpStatus === 200) {
@@ -76,7 +77,6 @@ export class GrpcCall {
       trailers = { ...trailers, 'grpc-status': String(GRPC_UNAVAILABLE), 'grpc-message': grpcMessage('the backend failed mid-call: its stream ended without a gRPC status') };
     }
     if (trailers !== undefined) res.addTrailers(trailers);
-    res.end();
     return this.status === GRPC_UNAVAILABLE && before !== GRPC_UNAVAILABLE;
   }
 
