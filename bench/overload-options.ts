@@ -9,6 +9,8 @@ export interface OverloadOptions {
   durationSec: number;
   /** Offered load in the overload phase, as a multiple of the measured capacity. */
   factor: number;
+  /** req/s to take as the capacity instead of the closed-loop phase's (0: measure it). */
+  capacity: number;
   /** backend: the demo backends' added delay per request (their service time). */
   delayMs: number;
   /** backend: the pool's concurrency section (capacity = 3 backends × maxPerBackend / service time). */
@@ -28,6 +30,8 @@ export const USAGE = `usage: npm run bench:overload -- [--scenario backend|cpu] 
                         cpu: fast backends, the gateway's own CPU is the bottleneck
   --duration S          seconds per phase (capacity, unloaded, overload; default 8)
   --factor F            overload offered as F × the measured capacity (default 3)
+  --capacity N          take N req/s as the capacity instead of measuring it (for shedding settings that
+                        already shed in the closed-loop capacity phase and would lower the figure)
  backend scenario:
   --delay MS            each demo backend's service time (its /faults delayMs; default 50)
   --max-per-backend N   concurrency.maxPerBackend (default 4)
@@ -50,23 +54,30 @@ function integer(flag: string, value: string, min: number, max: number): number 
 
 /** undefined: --help was asked for. */
 export function parseOverloadOptions(args: string[]): OverloadOptions | undefined {
-  const { values } = parseArgs({
-    args,
-    options: {
-      scenario: { type: 'string', default: 'backend' },
-      duration: { type: 'string', default: '8' },
-      factor: { type: 'string', default: '3' },
-      delay: { type: 'string', default: '50' },
-      'max-per-backend': { type: 'string', default: '4' },
-      'max-pending': { type: 'string', default: '8' },
-      'queue-timeout': { type: 'string', default: '20' },
-      'max-delay': { type: 'string', default: '0' },
-      'max-concurrent': { type: 'string', default: '32' },
-      'no-pin': { type: 'boolean', default: false },
-      out: { type: 'string', default: 'bench/results' },
-      help: { type: 'boolean', default: false },
-    },
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        scenario: { type: 'string', default: 'backend' },
+        duration: { type: 'string', default: '8' },
+        factor: { type: 'string', default: '3' },
+        capacity: { type: 'string', default: '0' },
+        delay: { type: 'string', default: '50' },
+        'max-per-backend': { type: 'string', default: '4' },
+        'max-pending': { type: 'string', default: '8' },
+        'queue-timeout': { type: 'string', default: '20' },
+        'max-delay': { type: 'string', default: '0' },
+        'max-concurrent': { type: 'string', default: '32' },
+        'no-pin': { type: 'boolean', default: false },
+        out: { type: 'string', default: 'bench/results' },
+        help: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    // parseArgs's own errors (an unknown flag, a value that looks like a flag) are the user's too.
+    throw new UsageError((error as Error).message);
+  }
   if (values.help) return undefined;
   if (values.scenario !== 'backend' && values.scenario !== 'cpu') throw new UsageError(`--scenario: expected backend or cpu, got "${values.scenario}"`);
   const factor = Number(values.factor);
@@ -75,6 +86,7 @@ export function parseOverloadOptions(args: string[]): OverloadOptions | undefine
     scenario: values.scenario,
     durationSec: integer('duration', values.duration, 1, 60),
     factor,
+    capacity: integer('capacity', values.capacity, 0, 1_000_000),
     delayMs: integer('delay', values.delay, 1, 10_000),
     maxPerBackend: integer('max-per-backend', values['max-per-backend'], 1, 10_000),
     maxPending: integer('max-pending', values['max-pending'], 0, 100_000),

@@ -19,7 +19,7 @@ const CURL_BATCH = 100;
  * curl loops side by side, so the hand-offs reach some of them mid-run: with one loop, its connection could sit
  * on the worker that was not draining at both hand-offs. Four also catch a GOAWAY crossing a request curl had
  * already sent, which curl 7.88 fails instead of retrying: while the hand-off sent its GOAWAY at once rather than in
- * answer to a request (Http2Sessions), 1 of 3 runs failed so.
+ * answer to a request (Http2Sessions), 2 of 4 runs failed so (and about one in three in earlier full suites).
  */
 const CURL_LOOPS = 4;
 
