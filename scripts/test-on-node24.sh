@@ -24,6 +24,7 @@ exec "$NODE24" node_modules/.bin/tap -j1 \
   gateway/test/tls-https-proxy.test.ts \
   gateway/test/h2-tls-alpn.test.ts \
   gateway/test/h2c-listener.test.ts \
+  gateway/test/h2-handoff.test.ts \
   gateway/test/grpc-forwarding.test.ts \
   gateway/test/grpc-server-streaming.test.ts \
   gateway/test/auth-jwt.test.ts \
